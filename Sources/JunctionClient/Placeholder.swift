@@ -1,0 +1,1 @@
+// JunctionClient: module placeholder, replaced as the module is written.

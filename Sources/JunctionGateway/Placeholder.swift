@@ -1,0 +1,1 @@
+// JunctionGateway: module placeholder, replaced as the module is written.

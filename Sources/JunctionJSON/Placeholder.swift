@@ -1,0 +1,1 @@
+// JunctionJSON: module placeholder, replaced as the module is written.

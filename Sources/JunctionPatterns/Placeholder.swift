@@ -1,0 +1,1 @@
+// JunctionPatterns: module placeholder, replaced as the module is written.

@@ -1,0 +1,1 @@
+// JunctionRing: module placeholder, replaced as the module is written.

@@ -1,0 +1,1 @@
+// JunctionSchema: module placeholder, replaced as the module is written.

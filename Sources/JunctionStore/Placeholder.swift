@@ -1,0 +1,1 @@
+// JunctionStore: module placeholder, replaced as the module is written.

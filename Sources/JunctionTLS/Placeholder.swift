@@ -1,0 +1,1 @@
+// JunctionTLS: module placeholder, replaced as the module is written.

@@ -1,0 +1,1 @@
+// JunctionWire: module placeholder, replaced as the module is written.
