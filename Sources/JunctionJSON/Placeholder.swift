@@ -1,1 +1,0 @@
-// JunctionJSON: module placeholder, replaced as the module is written.
