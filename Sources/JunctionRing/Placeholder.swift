@@ -1,1 +1,0 @@
-// JunctionRing: module placeholder, replaced as the module is written.
