@@ -1,1 +1,0 @@
-// JunctionWire: module placeholder, replaced as the module is written.
