@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension EventLog {
+    /// Opens every segment in the directory, trusting persisted indexes of
+    /// sealed segments when they match, scanning the rest (always the last
+    /// segment), and truncating at the first torn or corrupt record, deleting
+    /// any later segments.
+    static func recover(_ configuration: EventLogConfiguration) throws(StoreError) -> (segments: [LogSegment], report: RecoveryReport) {
+        let started = monotonicNanos()
+        let directory = configuration.directory
+        try PosixFile.makeDirectories(directory)
+        var report = RecoveryReport()
+        let names = try PosixFile.list(directory)
+        var directoryChanged = false
+        for name in names where name.hasSuffix(".idx.tmp") {
+            try PosixFile.unlinkIfPresent(directory + "/" + name)
+            directoryChanged = true
+        }
+        let firstPositions = names.compactMap(LogSegment.parseName).sorted()
+        let scanner = SegmentScanner(maxRecordBytes: configuration.maxRecordBytes,
+                                     indexInterval: configuration.indexIntervalBytes)
+        var segments: [LogSegment] = []
+
+        if firstPositions.isEmpty {
+            let path = directory + "/" + LogSegment.baseName(1) + ".log"
+            let fd = try PosixFile.open(path, flags: O_RDWR | O_CREAT | O_EXCL)
+            segments.append(LogSegment(directory: directory, firstPosition: 1, fd: fd))
+            directoryChanged = true
+        }
+
+        var truncated = false
+        for (i, first) in firstPositions.enumerated() {
+            let path = directory + "/" + LogSegment.baseName(first) + ".log"
+            let indexPath = directory + "/" + LogSegment.baseName(first) + ".idx"
+            if truncated {
+                try PosixFile.unlinkIfPresent(path)
+                try PosixFile.unlinkIfPresent(indexPath)
+                report.deletedSegments.append(path)
+                directoryChanged = true
+                continue
+            }
+            if let previous = segments.last, previous.lastPosition &+ 1 != first {
+                throw StoreError(.corruption,
+                                 "segment \(path) starts at position \(first) but the previous segment \(previous.path) ends at position \(previous.lastPosition); the log has a gap or overlap and needs manual repair (move the later segments away to keep the earlier ones)",
+                                 path: path)
+            }
+            let fd = try PosixFile.open(path, flags: O_RDWR)
+            let segment = LogSegment(directory: directory, firstPosition: first, fd: fd)
+            let isLast = i == firstPositions.count - 1
+            if !isLast && SegmentIndexFile.load(into: segment, maxRecordBytes: configuration.maxRecordBytes,
+                                                indexInterval: configuration.indexIntervalBytes) {
+                report.indexFilesLoaded += 1
+            } else {
+                let outcome = try scanner.scan(segment)
+                report.segmentsScanned += 1
+                report.bytesScanned += outcome.validBytes
+                if outcome.validBytes < outcome.fileBytes {
+                    try PosixFile.truncate(fd, to: outcome.validBytes, path: path)
+                    try PosixFile.fullSync(fd, path: path)
+                    try PosixFile.unlinkIfPresent(indexPath)
+                    report.truncations.append(.init(path: path, validBytes: outcome.validBytes,
+                                                    removedBytes: outcome.fileBytes - outcome.validBytes,
+                                                    reason: outcome.defect ?? "unknown"))
+                    truncated = true
+                    directoryChanged = true
+                } else if !isLast {
+                    try? SegmentIndexFile.write(segment)
+                }
+            }
+            segments.append(segment)
+        }
+        // Index files whose segment is gone (deleted by retention mid-seal, or by hand).
+        let kept = Set(segments.map { LogSegment.baseName($0.firstPosition) })
+        for name in names where name.hasSuffix(".idx") && !kept.contains(String(name.dropLast(4))) {
+            try PosixFile.unlinkIfPresent(directory + "/" + name)
+            directoryChanged = true
+        }
+        if truncated, let last = segments.last {
+            try? PosixFile.unlinkIfPresent(last.indexPath)
+        }
+        if directoryChanged { try PosixFile.syncDirectory(directory) }
+        for segment in segments.dropLast() { segment.sealComplete = true }
+
+        report.segmentCount = segments.count
+        report.firstPosition = segments[0].firstPosition
+        report.lastPosition = segments[segments.count - 1].lastPosition
+        report.durationNanos = monotonicNanos() - started
+        return (segments, report)
+    }
+}

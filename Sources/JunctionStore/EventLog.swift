@@ -1,0 +1,337 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An embedded, segmented, append-only log of checksummed records in one directory.
+///
+/// - Positions are dense and start at 1; 0 means "nothing".
+/// - Appends are encoded into a shared pending buffer by the calling thread
+///   (under a mutex) and written by one writer thread, so concurrent appenders
+///   share one `write` and, under ``FsyncPolicy/always``, one `fdatasync`
+///   (group commit).
+/// - Readers see a record once its append has completed (under `always`, once
+///   it is fsynced), see ``completedPosition``.
+/// - Opening the log recovers from a crash: see ``recoveryReport``.
+///
+/// Call ``close()`` when done: the writer thread keeps the log alive until then.
+/// On-disk format, guarantees and recovery are described in `docs/storage.md`.
+public final class EventLog: @unchecked Sendable { // all mutable state below is guarded by `lock`; only the writer thread writes record bytes to files
+    /// A completion handler for asynchronous appends.
+    public typealias Completion = @Sendable (Result<ClosedRange<UInt64>, StoreError>) -> Void
+
+    struct PendingChunk {
+        let segment: LogSegment
+        let bufferStart: Int
+        let fileOffset: Int64
+    }
+
+    struct PendingCompletion {
+        let range: ClosedRange<UInt64>
+        let callback: Completion
+    }
+
+    /// The configuration the log was opened with.
+    public let configuration: EventLogConfiguration
+    /// What recovery found and repaired when the log was opened.
+    public let recoveryReport: RecoveryReport
+
+    let lock = ConditionLock()
+    let workAvailable = Condition()
+    let spaceAvailable = Condition()
+    let progress = Condition()
+    let pendingInitialCapacity: Int
+
+    // Guarded by `lock`.
+    var segments: [LogSegment]
+    var nextPosition: UInt64
+    var lastTimestamp: Int64
+    var pending: WriteBuffer
+    var spare: WriteBuffer
+    var pendingChunks: [PendingChunk] = []
+    var pendingCompletions: [PendingCompletion] = []
+    var pendingLast: UInt64 = 0
+    var writtenPosition: UInt64
+    var completedPositionStorage: UInt64
+    var durablePositionStorage: UInt64
+    var syncTarget: UInt64 = 0
+    var failure: StoreError?
+    var closing = false
+    var writerExited = false
+    var closed = false
+    var writerThread: pthread_t?
+    var stats = EventLogStatistics()
+
+    /// Opens (creating if needed) the log in `configuration.directory`, recovers
+    /// from any crash and starts the writer thread.
+    public init(configuration: EventLogConfiguration) throws(StoreError) {
+        guard configuration.segmentBytes >= 4096 else {
+            throw StoreError(.invalidArgument, "segmentBytes \(configuration.segmentBytes) is below the minimum 4096")
+        }
+        guard configuration.maxRecordBytes > 0, configuration.maxRecordBytes <= Int(UInt32.max) - 64 else {
+            throw StoreError(.invalidArgument, "maxRecordBytes \(configuration.maxRecordBytes) must be in 1...\(Int(UInt32.max) - 64)")
+        }
+        if case .interval(let ms) = configuration.fsync, ms <= 0 {
+            throw StoreError(.invalidArgument, "fsync interval must be positive, got \(ms) ms")
+        }
+        self.configuration = configuration
+        let recovered = try Self.recover(configuration)
+        self.recoveryReport = recovered.report
+        self.segments = recovered.segments
+        let last = recovered.segments.last!
+        self.nextPosition = last.lastPosition &+ 1
+        self.lastTimestamp = recovered.segments.reduce(Int64.min) { max($0, $1.isEmpty ? Int64.min : $1.lastTimestamp) }
+        self.writtenPosition = last.lastPosition
+        self.completedPositionStorage = last.lastPosition
+        self.durablePositionStorage = last.lastPosition
+        self.pendingInitialCapacity = min(max(configuration.maxPendingBytes / 8, 64 << 10), 4 << 20)
+        self.pending = WriteBuffer(capacity: pendingInitialCapacity)
+        self.spare = WriteBuffer(capacity: pendingInitialCapacity)
+        try startWriter()
+    }
+
+    deinit {
+        // The writer thread retains the log, so reaching deinit means it has exited.
+    }
+
+    // MARK: positions
+
+    /// First retained position; equals `lastPosition + 1` when the log is empty.
+    public var firstPosition: UInt64 { lock.withLock { segments.first?.firstPosition ?? nextPosition } }
+
+    /// Last readable position (0 when nothing was ever appended).
+    public var lastPosition: UInt64 { lock.withLock { completedPositionStorage } }
+
+    /// Same as ``lastPosition``: the last position whose append has completed.
+    public var completedPosition: UInt64 { lock.withLock { completedPositionStorage } }
+
+    /// Last position known to be on stable storage (fsynced).
+    public var durablePosition: UInt64 { lock.withLock { durablePositionStorage } }
+
+    /// Total bytes of all segment files (including queued appends).
+    public var totalBytes: Int64 { lock.withLock { segments.reduce(0) { $0 + $1.byteSize } } }
+
+    /// Number of segment files.
+    public var segmentCount: Int { lock.withLock { segments.count } }
+
+    /// Counters since open (group-commit effectiveness, for metrics and benchmarks).
+    public var statistics: EventLogStatistics { lock.withLock { stats } }
+
+    // MARK: append
+
+    /// Appends a batch and waits until it completes under the fsync policy.
+    /// Returns the positions assigned, in batch order.
+    @discardableResult
+    public func append(_ payloads: [[UInt8]], flags: UInt8 = 0) throws(StoreError) -> ClosedRange<UInt64> {
+        let range = try enqueue(count: payloads.count, flags: flags, completion: nil,
+                                sizeOf: { payloads[$0].count },
+                                withBytes: { i, body in payloads[i].withUnsafeBytes(body) })
+        try waitForCompletion(range)
+        return range
+    }
+
+    /// Appends a batch of raw payloads and waits until it completes under the fsync policy.
+    @discardableResult
+    public func append(_ payloads: [UnsafeRawBufferPointer], flags: UInt8 = 0) throws(StoreError) -> ClosedRange<UInt64> {
+        let range = try enqueue(count: payloads.count, flags: flags, completion: nil,
+                                sizeOf: { payloads[$0].count }, withBytes: { i, body in body(payloads[i]) })
+        try waitForCompletion(range)
+        return range
+    }
+
+    /// Appends a batch without waiting for the write.
+    ///
+    /// The payload bytes are copied before this method returns, and positions
+    /// are assigned in call order. `completion` runs on the log's writer thread
+    /// once the batch is written (and fsynced under `always`); keep it short
+    /// (hand off to an event loop). When the batch is rejected up front (empty,
+    /// too large, log closed or failed) `completion` runs on the calling thread
+    /// before this method returns. The call may wait briefly when more than
+    /// `maxPendingBytes` are queued (back-pressure for pipeline workers).
+    public func append(_ payloads: [[UInt8]], flags: UInt8 = 0, completion: @escaping Completion) {
+        do {
+            _ = try enqueue(count: payloads.count, flags: flags, completion: completion,
+                            sizeOf: { payloads[$0].count },
+                            withBytes: { i, body in payloads[i].withUnsafeBytes(body) })
+        } catch {
+            completion(.failure(error))
+        }
+    }
+
+    /// Raw-buffer variant of ``append(_:flags:completion:)-([[UInt8]],_,_)``; the bytes
+    /// only need to stay valid until this method returns.
+    public func append(_ payloads: [UnsafeRawBufferPointer], flags: UInt8 = 0, completion: @escaping Completion) {
+        do {
+            _ = try enqueue(count: payloads.count, flags: flags, completion: completion,
+                            sizeOf: { payloads[$0].count }, withBytes: { i, body in body(payloads[i]) })
+        } catch {
+            completion(.failure(error))
+        }
+    }
+
+    /// Waits until everything appended so far is fsynced, whatever the policy.
+    public func sync() throws(StoreError) {
+        lock.lock()
+        defer { lock.unlock() }
+        try checkUsableLocked()
+        let target = nextPosition &- 1
+        if target <= durablePositionStorage { return }
+        syncTarget = max(syncTarget, target)
+        workAvailable.signal()
+        while durablePositionStorage < target {
+            if let failure { throw failure }
+            if writerExited { throw StoreError(.closed, "event log \(configuration.directory) was closed during sync") }
+            progress.wait(lock)
+        }
+    }
+
+    /// Writes and fsyncs everything queued, stops the writer thread and closes
+    /// the files. Later calls fail with ``StoreError/Code/closed``. Idempotent.
+    public func close() {
+        lock.lock()
+        if closed {
+            lock.unlock()
+            return
+        }
+        closed = true
+        closing = true
+        workAvailable.broadcast()
+        spaceAvailable.broadcast()
+        let thread = writerThread
+        writerThread = nil
+        lock.unlock()
+        if let thread { pthread_join(thread, nil) }
+        lock.withLock {
+            segments.removeAll()
+            progress.broadcast()
+        }
+    }
+
+    // MARK: internals
+
+    func checkUsableLocked() throws(StoreError) {
+        if closing || closed {
+            throw StoreError(.closed, "event log \(configuration.directory) is closed", path: configuration.directory)
+        }
+        if let failure { throw failure }
+    }
+
+    /// Encodes a batch into the pending buffer, assigns positions and wakes the writer.
+    @inline(__always)
+    func enqueue(count: Int, flags: UInt8, completion: Completion?,
+                 sizeOf: (Int) -> Int,
+                 withBytes: (Int, (UnsafeRawBufferPointer) -> Void) -> Void) throws(StoreError) -> ClosedRange<UInt64> {
+        guard count > 0 else { throw StoreError(.invalidArgument, "append needs at least one payload") }
+        var total = 0
+        let maxRecord = configuration.maxRecordBytes
+        for i in 0..<count {
+            let size = sizeOf(i)
+            if size > maxRecord {
+                throw StoreError(.recordTooLarge,
+                                 "payload \(i) of the batch has \(size) bytes; the maximum record size is \(maxRecord) bytes (maxRecordBytes)")
+            }
+            total += LogRecordHeader.size + size
+        }
+
+        lock.lock()
+        defer { lock.unlock() }
+        try checkUsableLocked()
+        while !pending.isEmpty && pending.count + total > configuration.maxPendingBytes && failure == nil && !closing {
+            spaceAvailable.wait(lock)
+        }
+        try checkUsableLocked()
+
+        // Plan segment rolls so that file creation failures leave nothing half-done.
+        let active = segments[segments.count - 1]
+        let segmentLimit = Int64(configuration.segmentBytes)
+        var rollIndices: [Int] = []
+        var size = active.byteSize
+        var nonEmpty = !active.isEmpty
+        for i in 0..<count {
+            let recordSize = Int64(LogRecordHeader.size + sizeOf(i))
+            if nonEmpty && size + recordSize > segmentLimit {
+                rollIndices.append(i)
+                size = 0
+            }
+            size += recordSize
+            nonEmpty = true
+        }
+        var newSegments: [LogSegment] = []
+        if !rollIndices.isEmpty {
+            newSegments.reserveCapacity(rollIndices.count)
+            for i in rollIndices {
+                do {
+                    newSegments.append(try createSegment(firstPosition: nextPosition &+ UInt64(i)))
+                } catch {
+                    for created in newSegments { try? PosixFile.unlinkIfPresent(created.path) }
+                    throw error
+                }
+            }
+            segments.append(contentsOf: newSegments)
+        }
+
+        let timestamp = max(configuration.clock(), lastTimestamp)
+        lastTimestamp = timestamp
+        let first = nextPosition
+        let indexInterval = configuration.indexIntervalBytes
+        var segment = active
+        var rollCursor = 0
+        let start = pending.count
+        let destination = pending.reserve(total)
+        if pendingChunks.last?.segment !== segment {
+            pendingChunks.append(PendingChunk(segment: segment, bufferStart: start, fileOffset: segment.byteSize))
+        }
+        var offset = 0
+        for i in 0..<count {
+            if rollCursor < rollIndices.count && rollIndices[rollCursor] == i {
+                segment = newSegments[rollCursor]
+                rollCursor += 1
+                pendingChunks.append(PendingChunk(segment: segment, bufferStart: start + offset, fileOffset: 0))
+            }
+            let position = nextPosition
+            nextPosition &+= 1
+            let recordStart = destination + offset
+            var payloadCount = 0
+            withBytes(i) { payload in
+                payloadCount = payload.count
+                let header = LogRecordHeader(length: UInt32(payload.count), flags: flags,
+                                             position: position, timestamp: timestamp)
+                header.encode(into: recordStart, payload: payload)
+                if let base = payload.baseAddress, payload.count > 0 {
+                    (recordStart + LogRecordHeader.size).copyMemory(from: base, byteCount: payload.count)
+                }
+            }
+            let recordSize = LogRecordHeader.size + payloadCount
+            segment.noteRecord(position: position, timestamp: timestamp, size: recordSize, indexInterval: indexInterval)
+            offset += recordSize
+        }
+        pending.count = start + offset
+        stats.appendCalls &+= 1
+        stats.records &+= UInt64(count)
+        let range = first...(nextPosition &- 1)
+        pendingLast = range.upperBound
+        if let completion { pendingCompletions.append(PendingCompletion(range: range, callback: completion)) }
+        workAvailable.signal()
+        return range
+    }
+
+    func waitForCompletion(_ range: ClosedRange<UInt64>) throws(StoreError) {
+        lock.lock()
+        defer { lock.unlock() }
+        while completedPositionStorage < range.upperBound {
+            if let failure { throw failure }
+            if writerExited {
+                throw StoreError(.closed, "event log \(configuration.directory) closed before positions \(range) were written")
+            }
+            progress.wait(lock)
+        }
+    }
+
+    /// Creates an empty segment file (caller holds the lock or owns the log exclusively).
+    func createSegment(firstPosition: UInt64) throws(StoreError) -> LogSegment {
+        let path = configuration.directory + "/" + LogSegment.baseName(firstPosition) + ".log"
+        let fd = try PosixFile.open(path, flags: O_RDWR | O_CREAT | O_EXCL)
+        return LogSegment(directory: configuration.directory, firstPosition: firstPosition, fd: fd)
+    }
+}

@@ -1,1 +1,0 @@
-// JunctionStore: module placeholder, replaced as the module is written.

@@ -1,0 +1,302 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import JunctionStore
+
+@Suite struct EventLogTests {
+    func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
+                       fsync: FsyncPolicy = .never) -> EventLogConfiguration {
+        var c = EventLogConfiguration(directory: dir.path)
+        c.segmentBytes = segmentBytes
+        c.fsync = fsync
+        c.indexIntervalBytes = 512
+        return c
+    }
+
+    @Test func emptyLogPositions() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir))
+        defer { log.close() }
+        #expect(log.firstPosition == 1)
+        #expect(log.lastPosition == 0)
+        #expect(try log.read(from: 1).isEmpty)
+        #expect(try log.position(atOrAfter: 0) == 1)
+        #expect(log.recoveryReport.isClean)
+        #expect(dir.files(withSuffix: ".log") == ["00000000000000000001.log"])
+    }
+
+    @Test func appendAndReadAcrossSegmentRolls() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir))
+        defer { log.close() }
+        var rng = SeededRandom(seed: 42)
+        var expected: [[UInt8]] = []
+        var index = 0
+        while index < 600 {
+            let n = Int.random(in: 1...20, using: &rng)
+            let batch = (0..<n).map { testPayload(index + $0, size: Int.random(in: 8...300, using: &rng)) }
+            let range = try log.append(batch)
+            #expect(range == UInt64(index + 1)...UInt64(index + n))
+            expected += batch
+            index += n
+        }
+        #expect(log.segmentCount > 10)
+        #expect(log.lastPosition == UInt64(expected.count))
+        let all = try readAll(log)
+        #expect(all.count == expected.count)
+        for (i, (record, payload)) in all.enumerated() {
+            #expect(record.position == UInt64(i + 1))
+            #expect(payload == expected[i])
+        }
+        // Random starting points, limits respected.
+        for _ in 0..<50 {
+            let from = UInt64.random(in: 1...UInt64(expected.count), using: &rng)
+            let batch = try log.read(from: from, maxRecords: 7, maxBytes: 1 << 20)
+            #expect(batch.first?.position == from)
+            #expect(batch.count == min(7, expected.count - Int(from) + 1))
+            for record in batch { #expect(batch.payload(record) == expected[Int(record.position) - 1]) }
+        }
+        let small = try log.read(from: 1, maxRecords: 1000, maxBytes: 1)
+        #expect(small.count == 1, "at least one record even when larger than maxBytes")
+        #expect(try log.read(from: UInt64(expected.count) + 1).isEmpty)
+    }
+
+    @Test func zeroCopyReadAndBufferReuse() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir))
+        defer { log.close() }
+        let payloads = (0..<100).map { testPayload($0, size: 100) }
+        try payloads.map { $0 }.withUnsafeBufferPointer { _ in
+            let raws = payloads.map { p in p.withUnsafeBytes { UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count) } }
+            // Arrays keep their storage alive for the duration of the call.
+            let range = try withExtendedLifetime(payloads) { try log.append(raws) }
+            #expect(range == 1...100)
+        }
+        var batch = LogReadBatch()
+        try log.read(from: 1, maxRecords: 60, maxBytes: 1 << 20, into: &batch)
+        #expect(batch.count == 60)
+        try log.read(from: 61, maxRecords: 60, maxBytes: 1 << 20, into: &batch)
+        #expect(batch.count == 40)
+        for record in batch {
+            let first = batch.withPayload(record) { raw in raw.loadUnaligned(as: UInt64.self) }
+            #expect(first == record.position - 1)
+        }
+    }
+
+    @Test func reopenAfterCleanCloseUsesIndexFiles() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let payloads = (0..<400).map { testPayload($0, size: 100) }
+        do {
+            let log = try EventLog(configuration: configuration(dir))
+            for chunk in stride(from: 0, to: payloads.count, by: 25) {
+                try log.append(Array(payloads[chunk..<(chunk + 25)]))
+            }
+            log.close()
+            #expect(throws: StoreError.self) { try log.append([[1]]) }
+        }
+        let log = try EventLog(configuration: configuration(dir))
+        defer { log.close() }
+        let report = log.recoveryReport
+        #expect(report.isClean)
+        #expect(report.segmentsScanned == 1, "only the active segment is scanned: \(report)")
+        #expect(report.indexFilesLoaded == report.segmentCount - 1)
+        #expect(report.lastPosition == 400)
+        #expect(log.lastPosition == 400)
+        let next = try log.append([testPayload(400, size: 100)])
+        #expect(next == 401...401)
+        let all = try readAll(log)
+        #expect(all.map(\.1) == payloads + [testPayload(400, size: 100)])
+        // Timestamps never decrease.
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.0.timestamp <= $1.0.timestamp })
+    }
+
+    @Test func missingOrStaleIndexFilesAreRebuilt() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        do {
+            let log = try EventLog(configuration: configuration(dir))
+            for i in 0..<200 { try log.append([testPayload(i, size: 120)]) }
+            log.close()
+        }
+        let indexes = dir.files(withSuffix: ".idx")
+        #expect(indexes.count >= 3)
+        try FileManager.default.removeItem(atPath: dir.file(indexes[0]))
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: dir.file(indexes[1])))
+        let log = try EventLog(configuration: configuration(dir))
+        defer { log.close() }
+        #expect(log.recoveryReport.isClean)
+        #expect(log.recoveryReport.segmentsScanned == 3)
+        #expect(try readAll(log).map(\.1) == (0..<200).map { testPayload($0, size: 120) })
+        #expect(dir.files(withSuffix: ".idx").count == indexes.count, "rebuilt index files are persisted")
+    }
+
+    @Test func rejectsBadAppends() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        var c = configuration(dir)
+        c.maxRecordBytes = 1000
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        #expect { try log.append([[UInt8]]()) } throws: { ($0 as? StoreError)?.code == .invalidArgument }
+        #expect { try log.append([[1], [UInt8](repeating: 0, count: 1001)]) } throws: { error in
+            let e = error as? StoreError
+            return e?.code == .recordTooLarge && e?.message.contains("payload 1") == true
+        }
+        #expect(log.lastPosition == 0, "a rejected batch appends nothing")
+        let oversize = EventLogConfiguration(directory: dir.path)
+        var bad = oversize
+        bad.segmentBytes = 10
+        #expect { try EventLog(configuration: bad) } throws: { ($0 as? StoreError)?.code == .invalidArgument }
+    }
+
+    @Test func largeRecordGetsItsOwnSegment() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir))
+        defer { log.close() }
+        let big = testPayload(1, size: 10_000)
+        try log.append([testPayload(0, size: 10), big, testPayload(2, size: 10)])
+        #expect(log.segmentCount == 3)
+        #expect(try readAll(log).map(\.1) == [testPayload(0, size: 10), big, testPayload(2, size: 10)])
+    }
+
+    @Test func completionAPIReportsPositionsInOrder() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir, fsync: .always))
+        defer { log.close() }
+        let results = Mutex<[ClosedRange<UInt64>]>([])
+        let done = DispatchSemaphore(value: 0)
+        for i in 0..<50 {
+            log.append([testPayload(i * 2, size: 50), testPayload(i * 2 + 1, size: 50)]) { result in
+                if case .success(let range) = result { results.withLock { $0.append(range) } }
+                done.signal()
+            }
+        }
+        for _ in 0..<50 { done.wait() }
+        let ranges = results.withLock { $0 }
+        let expectedRanges: [ClosedRange<UInt64>] = (0..<50).map { (i: Int) -> ClosedRange<UInt64> in
+            UInt64(i * 2 + 1)...UInt64(i * 2 + 2)
+        }
+        #expect(ranges == expectedRanges)
+        #expect(log.durablePosition == 100)
+        // A rejected batch completes immediately with the error.
+        let rejected = Mutex<StoreError?>(nil as StoreError?)
+        log.append([[UInt8]]()) { result in
+            if case .failure(let e) = result { rejected.withLock { $0 = e } }
+        }
+        #expect(rejected.withLock { $0 }?.code == .invalidArgument)
+    }
+
+    @Test func groupCommitBatchesConcurrentAppenders() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir, segmentBytes: 64 << 10, fsync: .always))
+        defer { log.close() }
+        let threads = 8, perThread = 150
+        let assigned = Mutex<[UInt64: [UInt8]]>([:])
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            for i in 0..<perThread {
+                let payload = testPayload(t * 10_000 + i, size: 64)
+                let range = try! log.append([payload])
+                assigned.withLock { $0[range.lowerBound] = payload }
+            }
+        }
+        let map = assigned.withLock { $0 }
+        #expect(map.count == threads * perThread)
+        #expect(Set(map.keys) == Set(1...UInt64(threads * perThread)))
+        for (record, payload) in try readAll(log) { #expect(map[record.position] == payload) }
+        let stats = log.statistics
+        #expect(stats.records == UInt64(threads * perThread))
+        #expect(stats.syncs <= stats.groupCommits)
+        #expect(stats.groupCommits <= stats.appendCalls)
+        #expect(log.durablePosition == log.lastPosition)
+    }
+
+    @Test func syncAndIntervalPolicyMakeDataDurable() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir, fsync: .interval(milliseconds: 5)))
+        defer { log.close() }
+        try log.append([[1, 2, 3]])
+        let deadline = Date().addingTimeInterval(5)
+        while log.durablePosition < 1 && Date() < deadline { usleep(1000) }
+        #expect(log.durablePosition == 1)
+
+        let never = TemporaryDirectory(); defer { never.remove() }
+        let lazy = try EventLog(configuration: configuration(never, fsync: .never))
+        defer { lazy.close() }
+        try lazy.append([[1], [2]])
+        #expect(lazy.lastPosition == 2)
+        try lazy.sync()
+        #expect(lazy.durablePosition == 2)
+    }
+
+    @Test func timeIndexFindsFirstRecordAtOrAfter() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let clock = ManualClock(1_000_000)
+        var c = configuration(dir)
+        c.clock = { clock.now }
+        var log = try EventLog(configuration: c)
+        var times: [Int64] = []
+        var rng = SeededRandom(seed: 9)
+        for i in 0..<300 {
+            clock.advance(by: Int64.random(in: 0...3, using: &rng) * 1000)
+            if i == 150 { clock.advance(by: -50_000) } // clock stepping back is clamped
+            try log.append([testPayload(i, size: 90)])
+            times.append(max(clock.now, times.last ?? 0))
+        }
+        func check() throws {
+            #expect(try readAll(log).map(\.0.timestamp) == times)
+            for probe in stride(from: Int64(999_000), through: times.last! + 2000, by: 700) {
+                let expected = times.firstIndex(where: { $0 >= probe }).map { UInt64($0 + 1) } ?? 301
+                #expect(try log.position(atOrAfter: probe) == expected, "time \(probe)")
+            }
+        }
+        try check()
+        log.close()
+        log = try EventLog(configuration: c)
+        defer { log.close() }
+        #expect(log.recoveryReport.indexFilesLoaded > 0)
+        try check()
+    }
+
+    @Test func retentionBySizeDeletesOldestSealedSegments() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        var c = configuration(dir)
+        c.retention = RetentionPolicy(maxBytes: 10_000)
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        for i in 0..<300 { try log.append([testPayload(i, size: 200)]) }
+        try log.sync()
+        let report = try log.enforceRetention()
+        #expect(log.totalBytes <= 10_000 + 4096)
+        #expect(log.firstPosition > 1)
+        #expect(report.firstPosition == log.firstPosition)
+        #expect(dir.files(withSuffix: ".log").count == log.segmentCount)
+        let all = try readAll(log)
+        #expect(all.first?.0.position == log.firstPosition)
+        #expect(all.last?.0.position == 300)
+        // Reading a deleted position starts at the first retained one.
+        #expect(try log.read(from: 1, maxRecords: 1).first?.position == log.firstPosition)
+    }
+
+    @Test func retentionByAgeUsesNewestRecordOfSegment() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let clock = ManualClock(1_000_000_000)
+        var c = configuration(dir)
+        c.clock = { clock.now }
+        c.retention = RetentionPolicy(maxAgeNanos: 1_000_000)
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        for i in 0..<100 { try log.append([testPayload(i, size: 200)]) }
+        clock.advance(by: 10_000_000)
+        for i in 100..<140 { try log.append([testPayload(i, size: 200)]) }
+        try log.sync()
+        // The writer thread applies retention after sealing a segment; this call finishes the job.
+        let report = try log.enforceRetention()
+        #expect(report.firstPosition == log.firstPosition)
+        let first = log.firstPosition
+        #expect(first > 1 && first <= 101, "old segments go, the ones with new records stay")
+        #expect(try log.read(from: first, maxRecords: 1).first?.position == first)
+        clock.advance(by: 10_000_000)
+        try log.enforceRetention()
+        #expect(log.segmentCount == 1, "everything but the active segment is deleted")
+        #expect(dir.files(withSuffix: ".log").count == 1)
+        #expect(dir.files(withSuffix: ".idx").isEmpty)
+    }
+}

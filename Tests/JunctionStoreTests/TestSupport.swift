@@ -1,0 +1,83 @@
+import Foundation
+@testable import JunctionStore
+
+/// Deterministic pseudo-random numbers (SplitMix64) so failures reproduce.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A fresh directory under /tmp, removed by `remove()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init(_ label: String = "store") {
+        var template = Array("/tmp/junction-\(label)-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "mkdtemp failed")
+        path = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    func files(withSuffix suffix: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(suffix) }.sorted()
+    }
+
+    /// Copies every regular file into a new temporary directory (a crash image).
+    func copy(_ label: String = "copy") -> TemporaryDirectory {
+        let target = TemporaryDirectory(label)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+            if let data = FileManager.default.contents(atPath: file(name)) {
+                _ = FileManager.default.createFile(atPath: target.file(name), contents: data)
+            }
+        }
+        return target
+    }
+}
+
+/// A payload that encodes its own index so reads can be checked.
+func testPayload(_ index: Int, size: Int) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: max(size, 8))
+    withUnsafeBytes(of: UInt64(index).littleEndian) { raw in
+        for i in 0..<8 { bytes[i] = raw[i] }
+    }
+    for i in 8..<bytes.count { bytes[i] = UInt8(truncatingIfNeeded: index &* 31 &+ i) }
+    return bytes
+}
+
+func fileSize(_ path: String) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? -1
+}
+
+/// Reads every record from `position` to the end.
+func readAll(_ log: EventLog, from position: UInt64 = 1) throws -> [(LogRecord, [UInt8])] {
+    var out: [(LogRecord, [UInt8])] = []
+    var next = position
+    while true {
+        let batch = try log.read(from: next, maxRecords: 97, maxBytes: 20_000)
+        guard let last = batch.last else { break }
+        for record in batch { out.append((record, batch.payload(record))) }
+        next = last.position + 1
+    }
+    return out
+}
+
+/// A clock for tests: advanced by hand.
+final class ManualClock: @unchecked Sendable { // value guarded by `lock`
+    private let lock = NSLock()
+    private var value: Int64
+    init(_ start: Int64) { value = start }
+    var now: Int64 { lock.withLock { value } }
+    func advance(by nanos: Int64) { lock.withLock { value += nanos } }
+    func set(_ v: Int64) { lock.withLock { value = v } }
+}
