@@ -1,1 +1,0 @@
-// JunctionTLS: module placeholder, replaced as the module is written.
