@@ -16,12 +16,13 @@ import Atomics
 // consumer's checks after those pops see the waiter.
 extension MPSCRing {
     /// Calls `callback` exactly once, when the ring holds at most `lowWaterMark`
-    /// elements: immediately on the calling thread if that is already true, else
-    /// later on the consumer thread right after it drains to the mark.
+    /// elements: on the consumer thread right after it drains to the mark, or on a
+    /// registering thread if the ring is already at or below the mark when it
+    /// registers (possibly this call, before it returns).
     ///
-    /// Call it after `tryPush` returned `false`. The callback should only schedule
-    /// work (for example `eventLoop.execute { resumeReading() }`), as it runs on the
-    /// consumer thread. Any thread.
+    /// Call it after `tryPush` returned `false`. The callback must only schedule
+    /// work (for example `eventLoop.execute { resumeReading() }`): it may run on the
+    /// consumer thread, and must not block it. Any thread.
     public func notifyWhenSpaceAvailable(_ callback: @escaping @Sendable () -> Void) {
         self.waiterLock.withLock {
             self.spaceWaiters.append(callback)

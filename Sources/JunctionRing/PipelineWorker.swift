@@ -84,6 +84,10 @@ public final class PipelineWorker<Element: Sendable>: @unchecked Sendable { // s
     public func stop() {
         self.stopLock.withLock {
             guard let thread = self.thread else { return }
+            precondition(
+                !thread.isCurrent,
+                "PipelineWorker \(self.name): stop() called from the worker's own handler would deadlock"
+            )
             // release: pairs with the worker's acquire load, so everything this
             // thread did before (its last submits) is visible to the final drain.
             self.flags[0].store(1, ordering: .releasing)

@@ -41,8 +41,18 @@ struct WorkerThread {
         self.name = name
     }
 
+    /// Whether the calling thread is this thread.
+    var isCurrent: Bool {
+        #if canImport(Darwin)
+        return pthread_equal(self.handle!, pthread_self()) != 0
+        #else
+        return pthread_equal(self.handle, pthread_self()) != 0
+        #endif
+    }
+
     /// Waits for the thread to finish. Call exactly once, not from the thread itself.
     func join() {
+        precondition(!self.isCurrent, "WorkerThread \(self.name): a thread cannot join itself")
         #if canImport(Darwin)
         let result = pthread_join(self.handle!, nil)
         #else

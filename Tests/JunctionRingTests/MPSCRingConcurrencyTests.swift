@@ -59,8 +59,10 @@ struct MPSCRingConcurrencyTests {
         let counter = LifetimeCounter()
         let producers = 4
         let perProducer = 20_000
+        weak var weakRing: MPSCRing<Tracked>?
         do {
             let ring = MPSCRing<Tracked>(capacity: 64)
+            weakRing = ring
             let received = Atomic<Int>(0)
             let consumer = startThread {
                 var total = 0
@@ -84,7 +86,8 @@ struct MPSCRingConcurrencyTests {
             #expect(queued >= 0 && queued <= 64)
             #expect(counter.live == queued, "only queued elements are alive")
         }
-        #expect(counter.live == 0)
+        #expect(waitUntilReleased { weakRing }, "the helper threads never released the ring")
+        #expect(counter.live == 0, "ring deinit must release the queued elements")
         #expect(counter.created.load(ordering: .sequentiallyConsistent) == producers * perProducer)
     }
 }

@@ -60,3 +60,15 @@ struct TrackedBatch: Sendable {
 func tag(producer: Int, sequence: Int) -> Int { producer << 40 | sequence }
 @inline(__always)
 func untag(_ value: Int) -> (producer: Int, sequence: Int) { (value >> 40, value & ((1 << 40) - 1)) }
+
+/// Waits (at most `seconds`) until the object `reference` points to is gone.
+/// Helper threads can hold their closure, and what it captured, for a moment
+/// after they signalled completion. Returns whether it was released.
+func waitUntilReleased(_ reference: () -> AnyObject?, seconds: Double = 5) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while reference() != nil {
+        if Date() > deadline { return false }
+        usleep(1_000)
+    }
+    return true
+}
