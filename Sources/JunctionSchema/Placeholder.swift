@@ -1,1 +1,0 @@
-// JunctionSchema: module placeholder, replaced as the module is written.

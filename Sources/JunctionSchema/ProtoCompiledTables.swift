@@ -1,0 +1,90 @@
+/// Flat lookup tables a ``ProtoMessageValidator`` compiles its descriptor into. Plain values and raw pointers
+/// only, so the walker touches no reference counts and allocates nothing.
+struct ProtoCompiledTables {
+    struct Field {
+        var number: UInt32
+        var type: UInt8          // ProtoFieldType raw value
+        var flags: UInt8
+        var requiredBit: UInt8
+        var target: Int32        // message index (message/group) or enum index (enum), else -1
+        var jsonName: Int32      // name index
+        var protoName: Int32     // name index
+
+        static let repeated: UInt8 = 1
+        static let required: UInt8 = 2
+        static let closedEnum: UInt8 = 4
+        static let mapField: UInt8 = 8
+    }
+
+    struct Message {
+        var fieldStart: Int32
+        var fieldCount: Int32
+        var denseStart: Int32     // index into lookup of number 0, or -1 when fields are binary-searched
+        var denseMax: UInt32
+        var requiredMask: UInt64
+        var isMapEntry: Bool
+        var fullName: Int32       // name index
+    }
+
+    struct Enum {
+        var valueStart: Int32     // into enumValues / enumValueNames (sorted by number, distinct)
+        var valueCount: Int32
+        var isClosed: Bool
+        var fullName: Int32
+    }
+
+    struct Name {
+        var start: Int32
+        var count: Int32
+    }
+
+    let fields: UnsafePointer<Field>
+    let messages: UnsafePointer<Message>
+    let lookup: UnsafePointer<Int32>
+    let enums: UnsafePointer<Enum>
+    let enumValues: UnsafePointer<Int32>
+    let enumValueNames: UnsafePointer<Int32>
+    let names: UnsafePointer<Name>
+    let namePool: UnsafePointer<UInt8>
+
+    /// The UTF-8 bytes of name `index`.
+    @inline(__always)
+    func name(_ index: Int32) -> UnsafeRawBufferPointer {
+        let n = names[Int(index)]
+        return UnsafeRawBufferPointer(start: namePool + Int(n.start), count: Int(n.count))
+    }
+
+    func nameString(_ index: Int32) -> String { String(decoding: name(index), as: UTF8.self) }
+
+    /// Index of the field with `number` in message `m`, or -1.
+    @inline(__always)
+    func fieldIndex(_ m: Message, _ number: UInt32) -> Int {
+        if m.denseStart >= 0 {
+            guard number <= m.denseMax else { return -1 }
+            return Int(lookup[Int(m.denseStart) + Int(number)])
+        }
+        var lo = Int(m.fieldStart)
+        var hi = lo + Int(m.fieldCount) - 1
+        while lo <= hi {
+            let mid = (lo + hi) >> 1
+            let n = fields[mid].number
+            if n == number { return mid }
+            if n < number { lo = mid + 1 } else { hi = mid - 1 }
+        }
+        return -1
+    }
+
+    /// Position of `value` among enum `e`'s values, or -1.
+    @inline(__always)
+    func enumPosition(_ e: Enum, _ value: Int32) -> Int {
+        var lo = Int(e.valueStart)
+        var hi = lo + Int(e.valueCount) - 1
+        while lo <= hi {
+            let mid = (lo + hi) >> 1
+            let v = enumValues[mid]
+            if v == value { return mid }
+            if v < value { lo = mid + 1 } else { hi = mid - 1 }
+        }
+        return -1
+    }
+}

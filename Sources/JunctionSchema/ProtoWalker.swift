@@ -1,0 +1,373 @@
+/// The descriptor-driven walk over protobuf bytes. One `message` call per (nested) message; everything it reads
+/// comes from the compiled tables and the payload. No allocation, no reference counting.
+struct ProtoWalker<V: ProtoFieldVisitor> {
+    typealias Failure = ProtoWalkFailure
+    typealias Field = ProtoCompiledTables.Field
+
+    let tables: ProtoCompiledTables
+    let stack: UnsafeMutablePointer<ProtoFieldPath.Segment>
+    let maxDepth: Int
+    let allowUnknown: Bool
+    var visitor: V
+
+    init(tables: ProtoCompiledTables, stack: UnsafeMutablePointer<ProtoFieldPath.Segment>, maxDepth: Int,
+         allowUnknown: Bool, visitor: V) {
+        self.tables = tables
+        self.stack = stack
+        self.maxDepth = maxDepth
+        self.allowUnknown = allowUnknown
+        self.visitor = visitor
+    }
+
+    // MARK: primitives
+
+    @inline(__always)
+    func varint(_ base: UnsafeRawPointer, _ pos: inout Int, _ end: Int, _ level: Int, _ field: Int) throws(Failure) -> UInt64 {
+        if pos < end {
+            let b = base.load(fromByteOffset: pos, as: UInt8.self)
+            if b < 0x80 { pos += 1; return UInt64(b) }
+        }
+        return try varintSlow(base, &pos, end, level, field)
+    }
+
+    @inline(never)
+    func varintSlow(_ base: UnsafeRawPointer, _ pos: inout Int, _ end: Int, _ level: Int, _ field: Int) throws(Failure) -> UInt64 {
+        var i = pos
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard i < end else { throw Failure(.truncated, level: level, field: field, offset: pos) }
+            let b = base.load(fromByteOffset: i, as: UInt8.self)
+            i += 1
+            if shift == 63 {
+                guard b <= 1 else { throw Failure(.varintOverflow, level: level, field: field, offset: pos) }
+                result |= UInt64(b) << 63
+                break
+            }
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { break }
+            shift += 7
+        }
+        pos = i
+        return result
+    }
+
+    @inline(__always)
+    func length(_ base: UnsafeRawPointer, _ pos: inout Int, _ end: Int, _ level: Int, _ field: Int) throws(Failure) -> Int {
+        let start = pos
+        let n = try varint(base, &pos, end, level, field)
+        guard n <= UInt64(end - pos) else {
+            throw Failure(.truncated, level: level, field: field, offset: start, a: 1, b: n)
+        }
+        return Int(n)
+    }
+
+    @inline(__always)
+    mutating func emit(_ count: Int, _ value: ProtoFieldValue) {
+        visitor.visit(ProtoFieldPath(segments: UnsafePointer(stack), count: count, tables: tables), value)
+    }
+
+    // MARK: messages
+
+    /// Walks the message `mi` in `base[start..<end]`. For a group (`group` != 0) it stops after the matching
+    /// end-group tag and returns the offset after it; otherwise it returns `end`.
+    mutating func message(_ mi: Int, _ base: UnsafeRawPointer, _ start: Int, _ end: Int, level: Int, group: UInt32,
+                          depth: Int = 0) throws(Failure) -> Int {
+        let m = tables.messages[mi]
+        var pos = start
+        var seen: UInt64 = 0
+        // Inside a map entry the value is reported under the map field's own segment (`labels[key]`).
+        let valueLevel = m.isMapEntry ? level : level + 1
+        while pos < end {
+            let tagStart = pos
+            let tag = try varint(base, &pos, end, level, -1)
+            let number = tag >> 3
+            let wt = UInt8(truncatingIfNeeded: tag & 7)
+            guard number != 0, number <= 0x1FFF_FFFF else {
+                throw Failure(.invalidFieldNumber, level: level, offset: tagStart, b: number)
+            }
+            if wt == 4 {
+                guard group != 0, number == UInt64(group) else {
+                    throw Failure(.groupMismatch, level: level, offset: tagStart, a: 1, b: number)
+                }
+                try checkRequired(m, seen, level, tagStart)
+                return pos
+            }
+            guard wt <= 5 else {
+                throw Failure(.invalidWireType, level: level, offset: tagStart, a: UInt64(wt), b: number)
+            }
+            let fi = tables.fieldIndex(m, UInt32(truncatingIfNeeded: number))
+            if fi < 0 {
+                guard allowUnknown else {
+                    throw Failure(.unknownField, level: level, offset: tagStart, a: UInt64(wt), b: number)
+                }
+                try skip(base, &pos, end, wt, UInt32(truncatingIfNeeded: number), level, depth)
+                continue
+            }
+            let f = tables.fields[fi]
+            stack[level] = ProtoFieldPath.Segment(field: Int32(fi), keyKind: 0, keyPointer: nil, keyBits: 0)
+            seen |= UInt64(f.flags & Field.required != 0 ? 1 : 0) << UInt64(f.requiredBit)
+            let visitCount = m.isMapEntry ? (number == 1 ? -1 : valueLevel) : valueLevel
+            switch f.type {
+            case 3, 4, 5, 8, 13, 14, 17, 18:  // varint types
+                if wt == 0 {
+                    let vStart = pos
+                    let v = try varint(base, &pos, end, level + 1, fi)
+                    try scalarVarint(f, fi, v, level + 1, vStart, visitCount)
+                } else if wt == 2, f.flags & Field.repeated != 0 {
+                    let n = try length(base, &pos, end, level + 1, fi)
+                    let pEnd = pos + n
+                    while pos < pEnd {
+                        let vStart = pos
+                        let v = try varint(base, &pos, pEnd, level + 1, fi)
+                        try scalarVarint(f, fi, v, level + 1, vStart, visitCount)
+                    }
+                } else {
+                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
+                }
+            case 1, 6, 16:  // 64-bit fixed
+                if wt == 1 {
+                    guard end - pos >= 8 else { throw Failure(.truncated, level: level + 1, field: fi, offset: pos) }
+                    if V.wantsValues, visitCount >= 0 { emit(visitCount, fixed64Value(f.type, base, pos)) }
+                    pos += 8
+                } else if wt == 2, f.flags & Field.repeated != 0 {
+                    let n = try length(base, &pos, end, level + 1, fi)
+                    guard n & 7 == 0 else {
+                        throw Failure(.packedLength, level: level + 1, field: fi, offset: pos, a: 8, b: UInt64(n))
+                    }
+                    if V.wantsValues, visitCount >= 0 {
+                        var p = pos
+                        while p < pos + n { emit(visitCount, fixed64Value(f.type, base, p)); p += 8 }
+                    }
+                    pos += n
+                } else {
+                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
+                }
+            case 2, 7, 15:  // 32-bit fixed
+                if wt == 5 {
+                    guard end - pos >= 4 else { throw Failure(.truncated, level: level + 1, field: fi, offset: pos) }
+                    if V.wantsValues, visitCount >= 0 { emit(visitCount, fixed32Value(f.type, base, pos)) }
+                    pos += 4
+                } else if wt == 2, f.flags & Field.repeated != 0 {
+                    let n = try length(base, &pos, end, level + 1, fi)
+                    guard n & 3 == 0 else {
+                        throw Failure(.packedLength, level: level + 1, field: fi, offset: pos, a: 4, b: UInt64(n))
+                    }
+                    if V.wantsValues, visitCount >= 0 {
+                        var p = pos
+                        while p < pos + n { emit(visitCount, fixed32Value(f.type, base, p)); p += 4 }
+                    }
+                    pos += n
+                } else {
+                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
+                }
+            case 9, 12:  // string, bytes
+                guard wt == 2 else {
+                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
+                }
+                let n = try length(base, &pos, end, level + 1, fi)
+                if f.type == 9, let bad = UTF8Validation.firstInvalid(base + pos, n) {
+                    throw Failure(.utf8, level: level + 1, field: fi, offset: pos + bad, b: UInt64(bad))
+                }
+                if V.wantsValues, visitCount >= 0 {
+                    let b = UnsafeRawBufferPointer(start: base + pos, count: n)
+                    emit(visitCount, f.type == 9 ? .string(b) : .bytes(b))
+                }
+                pos += n
+            case 11:  // message
+                guard wt == 2 else {
+                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
+                }
+                let n = try length(base, &pos, end, level + 1, fi)
+                guard depth < maxDepth else { throw Failure(.depth, level: level + 1, field: fi, offset: pos) }
+                if V.wantsValues, f.flags & Field.mapField != 0 {
+                    recordMapKey(Int(f.target), base, pos, pos + n, level)
+                }
+                _ = try message(Int(f.target), base, pos, pos + n, level: m.isMapEntry ? level : level + 1,
+                                group: 0, depth: depth + 1)
+                pos += n
+            case 10:  // group
+                guard wt == 3 else {
+                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
+                }
+                guard depth < maxDepth else { throw Failure(.depth, level: level + 1, field: fi, offset: pos) }
+                pos = try message(Int(f.target), base, pos, end, level: level + 1,
+                                  group: UInt32(truncatingIfNeeded: number), depth: depth + 1)
+            default:
+                throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
+            }
+        }
+        if group != 0 { throw Failure(.groupMismatch, level: level, offset: end, a: 0, b: UInt64(group)) }
+        try checkRequired(m, seen, level, end)
+        return end
+    }
+
+    @inline(__always)
+    func checkRequired(_ m: ProtoCompiledTables.Message, _ seen: UInt64, _ level: Int, _ offset: Int) throws(Failure) {
+        let missing = m.requiredMask & ~seen
+        guard missing != 0 else { return }
+        let bit = UInt8(missing.trailingZeroBitCount)
+        var fi = Int(m.fieldStart)
+        while fi < Int(m.fieldStart + m.fieldCount) {
+            let f = tables.fields[fi]
+            if f.flags & Field.required != 0, f.requiredBit == bit { break }
+            fi += 1
+        }
+        throw Failure(.required, level: level, field: fi, offset: offset)
+    }
+
+    @inline(__always)
+    mutating func scalarVarint(_ f: Field, _ fi: Int, _ v: UInt64, _ level: Int, _ offset: Int, _ visitCount: Int) throws(Failure) {
+        switch f.type {
+        case 5:  // int32: sign-extended to 64 bits on the wire
+            let s = Int64(bitPattern: v)
+            guard s >= Int64(Int32.min), s <= Int64(Int32.max) else {
+                throw Failure(.varintRange, level: level, field: fi, offset: offset, b: v)
+            }
+            if V.wantsValues, visitCount >= 0 { emit(visitCount, .int(s)) }
+        case 14:  // enum
+            let s = Int64(bitPattern: v)
+            guard s >= Int64(Int32.min), s <= Int64(Int32.max) else {
+                throw Failure(.varintRange, level: level, field: fi, offset: offset, b: v)
+            }
+            let e = tables.enums[Int(f.target)]
+            if f.flags & Field.closedEnum != 0 || (V.wantsValues && visitCount >= 0) {
+                let p = tables.enumPosition(e, Int32(truncatingIfNeeded: s))
+                if p < 0, f.flags & Field.closedEnum != 0 {
+                    throw Failure(.enumValue, level: level, field: fi, offset: offset, b: v)
+                }
+                if V.wantsValues, visitCount >= 0 {
+                    emit(visitCount, .enumValue(Int32(truncatingIfNeeded: s),
+                                                name: p < 0 ? nil : tables.name(tables.enumValueNames[p])))
+                }
+            }
+        case 13:  // uint32
+            guard v <= UInt64(UInt32.max) else { throw Failure(.varintRange, level: level, field: fi, offset: offset, b: v) }
+            if V.wantsValues, visitCount >= 0 { emit(visitCount, .uint(v)) }
+        case 17:  // sint32
+            guard v <= UInt64(UInt32.max) else { throw Failure(.varintRange, level: level, field: fi, offset: offset, b: v) }
+            if V.wantsValues, visitCount >= 0 { emit(visitCount, .int(Int64(Int32(bitPattern: UInt32(v >> 1)) ^ -Int32(v & 1)))) }
+        case 8:  // bool
+            guard v <= 1 else { throw Failure(.varintRange, level: level, field: fi, offset: offset, b: v) }
+            if V.wantsValues, visitCount >= 0 { emit(visitCount, .bool(v == 1)) }
+        case 18:  // sint64
+            if V.wantsValues, visitCount >= 0 { emit(visitCount, .int(Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1))) }
+        case 4:  // uint64
+            if V.wantsValues, visitCount >= 0 { emit(visitCount, .uint(v)) }
+        default:  // int64
+            if V.wantsValues, visitCount >= 0 { emit(visitCount, .int(Int64(bitPattern: v))) }
+        }
+    }
+
+    @inline(__always)
+    func fixed64Value(_ type: UInt8, _ base: UnsafeRawPointer, _ pos: Int) -> ProtoFieldValue {
+        let raw = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
+        switch type {
+        case 1: return .double(Double(bitPattern: raw))
+        case 16: return .int(Int64(bitPattern: raw))
+        default: return .uint(raw)
+        }
+    }
+
+    @inline(__always)
+    func fixed32Value(_ type: UInt8, _ base: UnsafeRawPointer, _ pos: Int) -> ProtoFieldValue {
+        let raw = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: pos, as: UInt32.self))
+        switch type {
+        case 2: return .double(Double(Float(bitPattern: raw)))
+        case 15: return .int(Int64(Int32(bitPattern: raw)))
+        default: return .uint(UInt64(raw))
+        }
+    }
+
+    /// Looks ahead in a map entry for its key (field 1) and stores it in the map field's segment at `level`.
+    /// Malformed entries are left to the real walk to report.
+    func recordMapKey(_ entry: Int, _ base: UnsafeRawPointer, _ start: Int, _ end: Int, _ level: Int) {
+        let m = tables.messages[entry]
+        let keyIndex = tables.fieldIndex(m, 1)
+        guard keyIndex >= 0 else { return }
+        let keyType = tables.fields[keyIndex].type
+        var pos = start
+        var kind: UInt8 = 0
+        var pointer: UnsafeRawPointer?
+        var bits: UInt64 = 0
+        // Defaults when the key is absent: "" / 0 / false.
+        switch keyType {
+        case 9: kind = 1; pointer = base + start
+        case 8: kind = 4
+        case 4, 6, 13, 7: kind = 3
+        default: kind = 2
+        }
+        do {
+            while pos < end {
+                let tag = try varint(base, &pos, end, level, -1)
+                let wt = UInt8(truncatingIfNeeded: tag & 7)
+                if tag >> 3 == 1 {
+                    switch wt {
+                    case 0:
+                        let v = try varint(base, &pos, end, level, -1)
+                        if keyType == 17 { bits = UInt64(bitPattern: Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: v >> 1)) ^ -Int32(truncatingIfNeeded: v & 1))) }
+                        else if keyType == 18 { bits = UInt64(bitPattern: Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1)) }
+                        else { bits = v }
+                    case 1:
+                        guard end - pos >= 8 else { return }
+                        bits = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
+                        pos += 8
+                    case 5:
+                        guard end - pos >= 4 else { return }
+                        let raw = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: pos, as: UInt32.self))
+                        bits = keyType == 15 ? UInt64(bitPattern: Int64(Int32(bitPattern: raw))) : UInt64(raw)
+                        pos += 4
+                    case 2:
+                        let n = try length(base, &pos, end, level, -1)
+                        pointer = base + pos
+                        bits = UInt64(n)
+                        pos += n
+                    default: return
+                    }
+                } else {
+                    try skip(base, &pos, end, wt, UInt32(truncatingIfNeeded: tag >> 3), level, 0)
+                }
+            }
+        } catch {
+            return
+        }
+        stack[level].keyKind = kind
+        stack[level].keyPointer = pointer
+        stack[level].keyBits = bits
+    }
+
+    /// Skips one unknown field value; groups are skipped through their end-group tag.
+    func skip(_ base: UnsafeRawPointer, _ pos: inout Int, _ end: Int, _ wt: UInt8, _ number: UInt32,
+              _ level: Int, _ depth: Int) throws(Failure) {
+        switch wt {
+        case 0: _ = try varint(base, &pos, end, level, -1)
+        case 1:
+            guard end - pos >= 8 else { throw Failure(.truncated, level: level, offset: pos) }
+            pos += 8
+        case 5:
+            guard end - pos >= 4 else { throw Failure(.truncated, level: level, offset: pos) }
+            pos += 4
+        case 2:
+            let n = try length(base, &pos, end, level, -1)
+            pos += n
+        case 3:
+            guard depth < maxDepth else { throw Failure(.depth, level: level, offset: pos) }
+            while true {
+                guard pos < end else { throw Failure(.groupMismatch, level: level, offset: pos, a: 0, b: UInt64(number)) }
+                let tagStart = pos
+                let tag = try varint(base, &pos, end, level, -1)
+                let n = tag >> 3
+                let w = UInt8(truncatingIfNeeded: tag & 7)
+                guard n != 0, n <= 0x1FFF_FFFF else { throw Failure(.invalidFieldNumber, level: level, offset: tagStart, b: n) }
+                if w == 4 {
+                    guard n == UInt64(number) else { throw Failure(.groupMismatch, level: level, offset: tagStart, a: 1, b: n) }
+                    return
+                }
+                guard w <= 5 else { throw Failure(.invalidWireType, level: level, offset: tagStart, a: UInt64(w), b: n) }
+                try skip(base, &pos, end, w, UInt32(truncatingIfNeeded: n), level, depth + 1)
+            }
+        default:
+            throw Failure(.invalidWireType, level: level, offset: pos, a: UInt64(wt), b: UInt64(number))
+        }
+    }
+}

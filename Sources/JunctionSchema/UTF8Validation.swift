@@ -1,0 +1,42 @@
+/// Strict UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF), allocation free.
+enum UTF8Validation {
+    /// Returns the offset of the first byte of the first invalid sequence, or nil when `count` bytes at `p` are valid.
+
+    static func firstInvalid(_ p: UnsafeRawPointer, _ count: Int) -> Int? {
+        var i = 0
+        while i < count {
+            // ASCII fast path, 8 bytes at a time.
+            while i + 8 <= count {
+                let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if w & 0x8080_8080_8080_8080 != 0 { break }
+                i += 8
+            }
+            if i >= count { return nil }
+            let b0 = p.load(fromByteOffset: i, as: UInt8.self)
+            if b0 < 0x80 { i += 1; continue }
+            @inline(__always) func cont(_ k: Int) -> UInt8? {
+                guard i + k < count else { return nil }
+                let b = p.load(fromByteOffset: i + k, as: UInt8.self)
+                return b & 0xC0 == 0x80 ? b : nil
+            }
+            switch b0 {
+            case 0xC2...0xDF:
+                guard cont(1) != nil else { return i }
+                i += 2
+            case 0xE0...0xEF:
+                guard let b1 = cont(1), cont(2) != nil else { return i }
+                if b0 == 0xE0 && b1 < 0xA0 { return i }   // overlong
+                if b0 == 0xED && b1 > 0x9F { return i }   // surrogate
+                i += 3
+            case 0xF0...0xF4:
+                guard let b1 = cont(1), cont(2) != nil, cont(3) != nil else { return i }
+                if b0 == 0xF0 && b1 < 0x90 { return i }   // overlong
+                if b0 == 0xF4 && b1 > 0x8F { return i }   // above U+10FFFF
+                i += 4
+            default:
+                return i
+            }
+        }
+        return nil
+    }
+}
