@@ -163,66 +163,75 @@ final class TLSConnection {
     }
 
     private func handshakeError(sslError: Int32) -> TLSError {
+        self.describeFailure(sslError: sslError, prefix: "TLS handshake failed", defaultCode: .handshakeFailed)
+    }
+
+    /// Turns the error queue of a failed handshake or read into an error that names the
+    /// likely cause (plaintext peer, rejected certificate, no common ALPN or version).
+    private func describeFailure(sslError: Int32, prefix: String, defaultCode: TLSError.Code) -> TLSError {
         let entries = OpenSSLErrorQueue.drain()
         let texts = entries.map(\.text)
         let peer = self.role == .server ? "client" : "server"
         let verifyResult = SSL_get_verify_result(self.ssl)
         if verifyResult != X509_V_OK {
             let reason = String(cString: X509_verify_cert_error_string(verifyResult))
-            var message = "TLS handshake failed: the \(peer)'s certificate was rejected: \(reason)"
+            var message = "\(prefix): the \(peer)'s certificate was rejected: \(reason)"
             if let name = self.expectedServerName, verifyResult == X509_V_ERR_HOSTNAME_MISMATCH || verifyResult == X509_V_ERR_IP_ADDRESS_MISMATCH {
                 message += " (expected \(name))"
+            } else if verifyResult == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || verifyResult == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+                        || verifyResult == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT || verifyResult == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT {
+                message += " (not signed by a trusted CA: check trustedCAFile)"
             }
             return TLSError(code: .certificateVerificationFailed, message: message, openSSLErrors: texts)
         }
         guard let first = entries.first(where: { $0.library == ERR_LIB_SSL }) ?? entries.first else {
             let what = sslError == SSL_ERROR_SYSCALL || sslError == SSL_ERROR_ZERO_RETURN
                 ? "the \(peer) closed the connection" : "OpenSSL error \(sslError)"
-            return TLSError(code: .handshakeFailed, message: "TLS handshake failed: \(what)", openSSLErrors: texts)
+            return TLSError(code: defaultCode, message: "\(prefix): \(what)", openSSLErrors: texts)
         }
         let reason = first.reasonText
         let plaintextSymptoms: Set<Int32> = [SSL_R_WRONG_VERSION_NUMBER, SSL_R_UNKNOWN_PROTOCOL, SSL_R_PACKET_LENGTH_TOO_LONG,
                                              SSL_R_RECORD_LENGTH_MISMATCH, SSL_R_UNEXPECTED_RECORD]
         if first.library == ERR_LIB_SSL, plaintextSymptoms.contains(first.reason), !self.sawHandshakeMessage {
             return TLSError(code: .plaintextPeer,
-                            message: "TLS handshake failed: \(reason) (is the \(peer) speaking plaintext?)",
+                            message: "\(prefix): \(reason) (is the \(peer) speaking plaintext?)",
                             openSSLErrors: texts)
         }
         switch first.reason {
         case SSL_R_HTTP_REQUEST, SSL_R_HTTPS_PROXY_REQUEST:
             return TLSError(code: .plaintextPeer,
-                            message: "TLS handshake failed: \(reason) (the client sent plaintext HTTP to the TLS port)",
+                            message: "\(prefix): \(reason) (the client sent plaintext HTTP to the TLS port)",
                             openSSLErrors: texts)
         case SSL_R_NO_APPLICATION_PROTOCOL, SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL:
             let ours = self.context.configuration.applicationProtocols.joined(separator: ", ")
             return TLSError(code: .noApplicationProtocol,
-                            message: "TLS handshake failed: \(reason) (no common ALPN protocol; this side supports \(ours))",
+                            message: "\(prefix): \(reason) (no common ALPN protocol; this side supports \(ours))",
                             openSSLErrors: texts)
         case SSL_R_UNSUPPORTED_PROTOCOL, SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
             let c = self.context.configuration
             return TLSError(code: .handshakeFailed,
-                            message: "TLS handshake failed: \(reason) (this side allows \(c.minimumVersion) to \(c.maximumVersion))",
+                            message: "\(prefix): \(reason) (this side allows \(c.minimumVersion) to \(c.maximumVersion))",
                             openSSLErrors: texts)
         case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
             return TLSError(code: .certificateVerificationFailed,
-                            message: "TLS handshake failed: \(reason) (the server requires a client certificate; configure certificateChainFile and privateKeyFile)",
+                            message: "\(prefix): \(reason) (the server requires a client certificate; configure certificateChainFile and privateKeyFile)",
                             openSSLErrors: texts)
         case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
             return TLSError(code: .certificateVerificationFailed,
-                            message: "TLS handshake failed: the client sent no certificate, but this server requires one",
+                            message: "\(prefix): the client sent no certificate, but this server requires one",
                             openSSLErrors: texts)
         case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE, SSL_R_TLSV1_ALERT_UNKNOWN_CA, SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN,
              SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED, SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE,
              SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED, SSL_R_TLSV1_ALERT_ACCESS_DENIED:
             return TLSError(code: .certificateVerificationFailed,
-                            message: "TLS handshake failed: the \(peer) rejected this side's certificate (\(reason))",
+                            message: "\(prefix): the \(peer) rejected this side's certificate (\(reason))",
                             openSSLErrors: texts)
         case SSL_R_CERTIFICATE_VERIFY_FAILED:
             return TLSError(code: .certificateVerificationFailed,
-                            message: "TLS handshake failed: the \(peer)'s certificate was rejected",
+                            message: "\(prefix): the \(peer)'s certificate was rejected",
                             openSSLErrors: texts)
         default:
-            return TLSError(code: .handshakeFailed, message: "TLS handshake failed: \(reason)", openSSLErrors: texts)
+            return TLSError(code: defaultCode, message: "\(prefix): \(reason)", openSSLErrors: texts)
         }
     }
 
@@ -266,11 +275,7 @@ final class TLSConnection {
 
     private func readError(sslError: Int32) -> TLSError {
         let peer = self.role == .server ? "client" : "server"
-        let texts = OpenSSLErrorQueue.drainTexts()
-        if texts.isEmpty {
-            return TLSError(code: .readFailed, message: "TLS read failed: the \(peer) ended the connection without close_notify (SSL error \(sslError))")
-        }
-        return TLSError(code: .readFailed, message: "TLS read from the \(peer) failed", openSSLErrors: texts)
+        return self.describeFailure(sslError: sslError, prefix: "TLS read from the \(peer) failed", defaultCode: .readFailed)
     }
 
     /// Encrypts `bytes` into as few records as possible (16 KiB each), appended to the

@@ -134,9 +134,16 @@ public final class TLSContext: @unchecked Sendable {  // SSL_CTX and the ALPN li
                            openSSLErrors: OpenSSLErrorQueue.drainTexts())
         }
         guard SSL_CTX_use_PrivateKey_file(self.sslContext, key, SSL_FILETYPE_PEM) == 1 else {
+            let errors = OpenSSLErrorQueue.drainTexts()
+            if let parsed = try? PEMFiles.readKey(key) {
+                EVP_PKEY_free(parsed)
+                throw TLSError(code: .privateKeyLoadFailed,
+                               message: "private key \(key) does not match the certificate in \(chain)",
+                               openSSLErrors: errors)
+            }
             throw TLSError(code: .privateKeyLoadFailed,
                            message: "cannot load private key from \(key) (expected an unencrypted PEM key)",
-                           openSSLErrors: OpenSSLErrorQueue.drainTexts())
+                           openSSLErrors: errors)
         }
         guard SSL_CTX_check_private_key(self.sslContext) == 1 else {
             throw TLSError(code: .privateKeyLoadFailed,
