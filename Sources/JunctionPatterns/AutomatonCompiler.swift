@@ -1,0 +1,86 @@
+/// Builds the state trie from rule branches, then freezes it into a ``PatternAutomaton``.
+struct AutomatonCompiler {
+    private struct EdgeKey: Hashable {
+        var pathID: Int32
+        var test: String
+    }
+
+    private struct BuilderState {
+        var edges: [EdgeKey: Int32] = [:]
+        var edgeOrder: [(EdgeKey, PatternCondition.Test)] = []
+        var rules: [Int32] = []
+    }
+
+    private var states: [BuilderState] = [BuilderState()]
+    private var pathIDs: [String: Int32] = [:]
+    private var paths: [String] = []
+
+    private mutating func pathID(_ path: String) -> Int32 {
+        if let id = pathIDs[path] { return id }
+        let id = Int32(paths.count)
+        pathIDs[path] = id
+        paths.append(path)
+        return id
+    }
+
+    /// Adds one branch (a conjunction of conditions) of rule `rule`.
+    mutating func insert(_ branch: [PatternCondition], rule: Int32) {
+        var keyed = branch.map { condition in
+            (EdgeKey(pathID: pathID(condition.path), test: condition.canonicalTest), condition.test)
+        }
+        // A canonical order so that rules sharing conditions share states.
+        keyed.sort { ($0.0.pathID, $0.0.test) < ($1.0.pathID, $1.0.test) }
+        var state: Int32 = 0
+        for (key, test) in keyed {
+            if let next = states[Int(state)].edges[key] {
+                state = next
+            } else {
+                let next = Int32(states.count)
+                states.append(BuilderState())
+                states[Int(state)].edges[key] = next
+                states[Int(state)].edgeOrder.append((key, test))
+                state = next
+            }
+        }
+        if states[Int(state)].rules.last != rule { states[Int(state)].rules.append(rule) }
+    }
+
+    /// Produces the immutable automaton.
+    func freeze(ruleIDs: [PatternRuleID]) -> PatternAutomaton {
+        var frozenStates: [PatternAutomaton.State] = []
+        frozenStates.reserveCapacity(states.count)
+        var edges: [PatternAutomaton.Edge] = []
+        var absentEdges: [PatternAutomaton.AbsentEdge] = []
+        var matchers: [FieldMatcher] = []
+        var terminalRules: [Int32] = []
+        for state in states {
+            var byPath: [Int32: [(ValueMatcher, Int32)]] = [:]
+            var pathOrder: [Int32] = []
+            let edgeStart = Int32(edges.count)
+            let absentStart = Int32(absentEdges.count)
+            for (key, test) in state.edgeOrder {
+                let target = state.edges[key]!
+                switch test {
+                case .absent:
+                    absentEdges.append(.init(pathID: key.pathID, target: target))
+                case .anyOf(let values):
+                    if byPath[key.pathID] == nil { pathOrder.append(key.pathID) }
+                    for value in values { byPath[key.pathID, default: []].append((value, target)) }
+                }
+            }
+            for path in pathOrder {
+                edges.append(.init(pathID: path, matcher: Int32(matchers.count)))
+                matchers.append(FieldMatcher(byPath[path]!))
+            }
+            let ruleStart = Int32(terminalRules.count)
+            terminalRules += state.rules
+            frozenStates.append(.init(
+                edgeStart: edgeStart, edgeCount: Int32(edges.count) - edgeStart,
+                absentStart: absentStart, absentCount: Int32(absentEdges.count) - absentStart,
+                ruleStart: ruleStart, ruleCount: Int32(state.rules.count)))
+        }
+        return PatternAutomaton(
+            pathTable: PathTable(paths: paths), states: frozenStates, edges: edges,
+            absentEdges: absentEdges, matchers: matchers, terminalRules: terminalRules, ruleIDs: ruleIDs)
+    }
+}

@@ -1,0 +1,174 @@
+/// Every value test that leaves one automaton state on one field path, indexed together.
+///
+/// The tests of all rules that share the state are merged: exact values (strings, numbers by value,
+/// booleans, null) and case-folded values are hash lookups; prefixes and suffixes are hash lookups of
+/// the value's prefixes/suffixes at each length some rule uses; numeric ranges are a segment index. So
+/// the cost of one value does not grow with the number of rules. Wildcard, regexp, cidr and the
+/// anything-but family are evaluated one by one (their cost grows with their count).
+final class FieldMatcher: Sendable {
+    /// Target states of each test; `listStarts[i]..<listStarts[i+1]` indexes `listItems`.
+    private let listStarts: [Int32]
+    private let listItems: [Int32]
+
+    private let exact: ByteKeyTable
+    private let ignoreCase: ByteKeyTable
+    private let prefixes: ByteKeyTable
+    private let prefixLengths: [Int]
+    private let suffixes: ByteKeyTable
+    private let suffixLengths: [Int]
+    private let prefixesIgnoreCase: ByteKeyTable
+    private let prefixIgnoreCaseLengths: [Int]
+    private let suffixesIgnoreCase: ByteKeyTable
+    private let suffixIgnoreCaseLengths: [Int]
+    private let numeric: NumericIndex
+    private let existsList: Int32
+    private let linear: [ValueMatcher]
+    private let linearLists: [Int32]
+    private let needsFolding: Bool
+    private let needsStringWork: Bool
+
+    /// Builds the index for (test, target state) pairs.
+    init(_ pairs: [(ValueMatcher, Int32)]) {
+        var order: [ValueMatcher] = []
+        var targetsOf: [ValueMatcher: [Int32]] = [:]
+        for (matcher, target) in pairs {
+            if targetsOf[matcher] == nil { order.append(matcher) }
+            targetsOf[matcher, default: []].append(target)
+        }
+        var starts: [Int32] = [0]
+        var items: [Int32] = []
+        var exactEntries: [(tag: UInt32, key: [UInt8], value: Int32)] = []
+        var foldEntries: [(tag: UInt32, key: [UInt8], value: Int32)] = []
+        var prefixEntries: [(tag: UInt32, key: [UInt8], value: Int32)] = []
+        var suffixEntries: [(tag: UInt32, key: [UInt8], value: Int32)] = []
+        var prefixFoldEntries: [(tag: UInt32, key: [UInt8], value: Int32)] = []
+        var suffixFoldEntries: [(tag: UInt32, key: [UInt8], value: Int32)] = []
+        var numericEntries: [(NumericRange, Int32)] = []
+        var existsList: Int32 = -1
+        var linear: [ValueMatcher] = []
+        var linearLists: [Int32] = []
+        for matcher in order {
+            let list = Int32(starts.count - 1)
+            var targets = targetsOf[matcher]!
+            targets.sort()
+            var unique: [Int32] = []
+            for target in targets where unique.last != target { unique.append(target) }
+            items += unique
+            starts.append(Int32(items.count))
+            switch matcher {
+            case .exact(let key):
+                exactEntries.append((UInt32(key[0]), Array(key.dropFirst()), list))
+            case .equalsIgnoreCase(let folded):
+                foldEntries.append((1, folded, list))
+            case .prefix(let bytes):
+                prefixEntries.append((1, bytes, list))
+            case .suffix(let bytes):
+                suffixEntries.append((1, bytes, list))
+            case .prefixIgnoreCase(let bytes):
+                prefixFoldEntries.append((1, bytes, list))
+            case .suffixIgnoreCase(let bytes):
+                suffixFoldEntries.append((1, bytes, list))
+            case .numeric(let range):
+                numericEntries.append((range, list))
+            case .exists:
+                existsList = list
+            case .wildcard, .cidr, .anythingBut, .regexp:
+                linear.append(matcher)
+                linearLists.append(list)
+            }
+        }
+        listStarts = starts
+        listItems = items
+        exact = ByteKeyTable(exactEntries)
+        ignoreCase = ByteKeyTable(foldEntries)
+        prefixes = ByteKeyTable(prefixEntries)
+        prefixLengths = Set(prefixEntries.map(\.key.count)).sorted()
+        suffixes = ByteKeyTable(suffixEntries)
+        suffixLengths = Set(suffixEntries.map(\.key.count)).sorted()
+        prefixesIgnoreCase = ByteKeyTable(prefixFoldEntries)
+        prefixIgnoreCaseLengths = Set(prefixFoldEntries.map(\.key.count)).sorted()
+        suffixesIgnoreCase = ByteKeyTable(suffixFoldEntries)
+        suffixIgnoreCaseLengths = Set(suffixFoldEntries.map(\.key.count)).sorted()
+        numeric = NumericIndex(numericEntries)
+        self.existsList = existsList
+        self.linear = linear
+        self.linearLists = linearLists
+        needsFolding = !foldEntries.isEmpty || !prefixFoldEntries.isEmpty || !suffixFoldEntries.isEmpty
+        needsStringWork = !prefixEntries.isEmpty || !suffixEntries.isEmpty || needsFolding
+    }
+
+    @inline(__always)
+    private func emit(_ list: Int32, into output: inout [Int32]) {
+        let start = Int(listStarts[Int(list)])
+        let end = Int(listStarts[Int(list) + 1])
+        for index in start..<end { output.append(listItems[index]) }
+    }
+
+    /// Appends the target states of every test `value` passes (possibly with repeats) to `output`.
+    /// `folded` is scratch storage for the case-folded value.
+    @inline(__always)
+    func collect(_ value: FieldValue, into output: inout [Int32], folded: inout [UInt8]) {
+        if existsList >= 0 { emit(existsList, into: &output) }
+        switch value.type {
+        case .string:
+            if !exact.isEmpty {
+                let list = exact.lookup(tag: 1, key: value.bytes)
+                if list >= 0 { emit(list, into: &output) }
+            }
+            if needsStringWork { collectStrings(value.bytes, into: &output, folded: &folded) }
+        case .number:
+            if !exact.isEmpty {
+                var bits = ExactKey.normalizedBits(value.number).littleEndian
+                let list = withUnsafeBytes(of: &bits) { exact.lookup(tag: 2, key: UnsafeRawBufferPointer($0)) }
+                if list >= 0 { emit(list, into: &output) }
+            }
+            if !numeric.isEmpty {
+                numeric.forEachMatch(value.number) { emit($0, into: &output) }
+            }
+        case .true, .false, .null:
+            if !exact.isEmpty {
+                let list = exact.lookup(tag: UInt32(value.type.rawValue), key: UnsafeRawBufferPointer(start: nil, count: 0))
+                if list >= 0 { emit(list, into: &output) }
+            }
+        }
+        if !linear.isEmpty {
+            for index in 0..<linear.count where linear[index].matches(value) {
+                emit(linearLists[index], into: &output)
+            }
+        }
+    }
+
+    private func collectStrings(_ bytes: UnsafeRawBufferPointer, into output: inout [Int32], folded: inout [UInt8]) {
+        Self.probePrefixes(prefixes, prefixLengths, bytes) { emit($0, into: &output) }
+        Self.probeSuffixes(suffixes, suffixLengths, bytes) { emit($0, into: &output) }
+        if needsFolding {
+            CaseFolding.fold(bytes, into: &folded)
+            folded.withUnsafeBytes { foldedBytes in
+                if !ignoreCase.isEmpty {
+                    let list = ignoreCase.lookup(tag: 1, key: foldedBytes)
+                    if list >= 0 { emit(list, into: &output) }
+                }
+                Self.probePrefixes(prefixesIgnoreCase, prefixIgnoreCaseLengths, foldedBytes) { emit($0, into: &output) }
+                Self.probeSuffixes(suffixesIgnoreCase, suffixIgnoreCaseLengths, foldedBytes) { emit($0, into: &output) }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func probePrefixes(_ table: ByteKeyTable, _ lengths: [Int], _ bytes: UnsafeRawBufferPointer, _ body: (Int32) -> Void) {
+        for length in lengths {
+            if length > bytes.count { break }
+            let list = table.lookup(tag: 1, key: UnsafeRawBufferPointer(rebasing: bytes[0..<length]))
+            if list >= 0 { body(list) }
+        }
+    }
+
+    @inline(__always)
+    private static func probeSuffixes(_ table: ByteKeyTable, _ lengths: [Int], _ bytes: UnsafeRawBufferPointer, _ body: (Int32) -> Void) {
+        for length in lengths {
+            if length > bytes.count { break }
+            let list = table.lookup(tag: 1, key: UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - length)...]))
+            if list >= 0 { body(list) }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// One immutable, compiled automaton for a whole rule set (all rules of a bus).
+///
+/// Built by ``PatternRuleSet/compile()``. It is a trie over each rule's conditions in path order:
+/// a state has, per field path, one ``FieldMatcher`` that indexes the value tests of every rule
+/// passing through that state, plus "field absent" edges for `{"exists": false}`. Rules with common
+/// leading conditions share states, so matching an event visits only the states its values lead to.
+///
+/// Instances are immutable and `Sendable`: any number of threads can match against one instance, each
+/// with its own ``PatternMatchContext``. Changing the rules builds a new instance (see
+/// ``PatternMatcher`` for the atomic swap).
+public final class PatternAutomaton: Sendable {
+    struct State: Sendable {
+        var edgeStart: Int32
+        var edgeCount: Int32
+        var absentStart: Int32
+        var absentCount: Int32
+        var ruleStart: Int32
+        var ruleCount: Int32
+    }
+
+    struct Edge: Sendable {
+        var pathID: Int32
+        var matcher: Int32
+    }
+
+    struct AbsentEdge: Sendable {
+        var pathID: Int32
+        var target: Int32
+    }
+
+    let pathTable: PathTable
+    let states: [State]
+    let edges: [Edge]
+    let absentEdges: [AbsentEdge]
+    let matchers: [FieldMatcher]
+    /// Dense rule indices that end in each state (see `State.ruleStart`).
+    let terminalRules: [Int32]
+    /// Caller ids by dense rule index.
+    let ruleIDs: [PatternRuleID]
+
+    init(pathTable: PathTable, states: [State], edges: [Edge], absentEdges: [AbsentEdge], matchers: [FieldMatcher], terminalRules: [Int32], ruleIDs: [PatternRuleID]) {
+        self.pathTable = pathTable
+        self.states = states
+        self.edges = edges
+        self.absentEdges = absentEdges
+        self.matchers = matchers
+        self.terminalRules = terminalRules
+        self.ruleIDs = ruleIDs
+    }
+
+    /// The number of rules compiled in.
+    public var ruleCount: Int { ruleIDs.count }
+    /// The number of automaton states (for sizing and diagnostics).
+    public var stateCount: Int { states.count }
+    /// The number of distinct field paths the rules mention.
+    public var pathCount: Int { pathTable.paths.count }
+    /// The dotted field paths the rules mention.
+    public var fieldPaths: [String] { pathTable.paths }
+
+    /// An automaton with no rules (matches nothing).
+    public static let empty: PatternAutomaton = PatternRuleSet().compile()
+
+    /// Convenience for tools and tests: the ids of the rules matching one JSON event. Allocates a
+    /// context per call; on a hot path reuse a ``PatternMatchContext``.
+    public func matchingRules(json: [UInt8]) throws(PatternEventError) -> [PatternRuleID] {
+        let context = PatternMatchContext()
+        context.begin(self)
+        let result: Result<Void, PatternEventError> = json.withUnsafeBytes { bytes in
+            do throws(PatternEventError) {
+                try context.addJSONEvent(bytes)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+        context.finish()
+        return context.matchedRuleIDs
+    }
+}

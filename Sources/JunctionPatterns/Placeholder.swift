@@ -1,1 +1,0 @@
-// JunctionPatterns: module placeholder, replaced as the module is written.
