@@ -149,7 +149,7 @@ func workerThroughput(producers: Int, spinCount: Int, makeElement: @escaping @Se
     done.wait()
     let elapsed = now() - began
     worker.stop()
-    workerParksPerMillion.append(Double(worker.signal.parkCount) * 1e6 / Double(total))
+    workerParksPerMillion.append(Double(worker.parkCount) * 1e6 / Double(total))
     return Double(elapsed) / Double(total)
 }
 

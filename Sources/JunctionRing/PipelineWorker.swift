@@ -7,10 +7,12 @@ import Atomics
 /// reading and call `notifyWhenSpaceAvailable(_:)`. `stop()` processes everything
 /// submitted before it and joins the thread.
 public final class PipelineWorker<Element: Sendable>: @unchecked Sendable { // safe: `handler` and `batch` are touched only by the worker thread (the handler was `sending` into init); shared state is the thread-safe ring and signal, atomics, and `thread`, which only `stop()` touches under `stopLock`
-    /// The ring this worker drains.
-    public let ring: MPSCRing<Element>
+    /// The ring this worker drains (the worker thread is its only consumer).
+    @usableFromInline
+    let ring: MPSCRing<Element>
     /// The signal producers use to wake this worker.
-    public let signal: WorkerSignal
+    @usableFromInline
+    let signal: WorkerSignal
     /// The maximum number of elements handed to one handler call.
     public let batchSize: Int
     /// The thread's name (at most 15 bytes are shown by the OS).
@@ -31,7 +33,8 @@ public final class PipelineWorker<Element: Sendable>: @unchecked Sendable { // s
     ///   - batchSize: maximum elements per handler call (> 0).
     ///   - spinCount: see `WorkerSignal.init(spinCount:)`.
     ///   - handler: called on the worker thread only, with 1...batchSize elements in
-    ///     FIFO order. Do not keep the array: it is reused (keeping it only costs a copy).
+    ///     FIFO order. The array's storage is reused for the next batch: keeping the
+    ///     array is safe but makes the worker allocate a new one.
     public init(
         name: String,
         capacity: Int,
@@ -69,6 +72,15 @@ public final class PipelineWorker<Element: Sendable>: @unchecked Sendable { // s
         self.signal.notify()
         return true
     }
+
+    /// The ring's capacity.
+    public var capacity: Int { self.ring.capacity }
+
+    /// The number of queued elements at some recent instant (ring depth metric).
+    public var approximateCount: Int { self.ring.approximateCount }
+
+    /// How many times the worker thread has parked (slept) so far.
+    public var parkCount: Int { self.signal.parkCount }
 
     /// Calls `callback` once the ring has drained to its low-water mark (see
     /// `MPSCRing.notifyWhenSpaceAvailable(_:)`). Any thread.

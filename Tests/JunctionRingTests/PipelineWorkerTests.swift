@@ -31,7 +31,7 @@ struct PipelineWorkerTests {
         worker.stop()  // idempotent
         #expect(errors.load(ordering: .relaxed) == 0)
         #expect(seen.withLock { $0 } == [Int](repeating: perProducer, count: producers))
-        #expect(worker.ring.approximateCount == 0)
+        #expect(worker.approximateCount == 0)
     }
 
     /// A slow worker makes producers hit a full ring; they stop, register, and
@@ -76,7 +76,7 @@ struct PipelineWorkerTests {
     @Test func idleWorkerParks() {
         let worker = PipelineWorker<Int>(name: "idle", capacity: 4, spinCount: 8) { _ in }
         usleep(20_000)
-        #expect(worker.signal.parkCount >= 1, "an idle worker must sleep, not spin")
+        #expect(worker.parkCount >= 1, "an idle worker must sleep, not spin")
         #expect(worker.submit(1))
         worker.stop()
     }
