@@ -1,0 +1,264 @@
+import JunctionJSON
+
+/// A compiled JSON Schema (draft 2020-12 subset, see docs/schemas.md). Compile once, validate many instances;
+/// instances are `JunctionJSON.JSONValue`s. Thread-safe: immutable after init.
+public final class JSONSchema: Sendable {
+    /// The schema document as given.
+    public let document: JSONValue
+    /// Options fixed at compile time.
+    public let options: JSONSchemaOptions
+    let nodes: [JSONSchemaNode]
+
+    /// Compiles `document`. Fails on malformed keywords, unsupported keywords or regex syntax, and `$ref`s that
+    /// do not resolve within the document.
+    public init(_ document: JSONValue, options: JSONSchemaOptions = .init()) throws(JSONSchemaError) {
+        var compiler = Compiler(root: document)
+        try compiler.compileDocument()
+        self.document = document
+        self.options = options
+        self.nodes = compiler.nodes
+    }
+
+    /// Parses and compiles schema text.
+    public convenience init(text: String, options: JSONSchemaOptions = .init()) throws(JSONSchemaError) {
+        let value: JSONValue
+        do { value = try JSONParser.parse(text) } catch {
+            throw JSONSchemaError(path: "", message: "schema is not valid JSON: \(error)")
+        }
+        try self.init(value, options: options)
+    }
+
+    /// Validates `instance`, reporting the first violation found.
+    public func validate(_ instance: JSONValue) -> JSONSchemaValidationResult {
+        var path: [PathComponent] = []
+        if let v = check(0, instance, &path, depth: 0) { return .invalid(v) }
+        return .valid
+    }
+
+    /// Parses `bytes` as JSON and validates it; unparsable input is reported as a violation at the root.
+    public func validate(json bytes: UnsafeRawBufferPointer) -> JSONSchemaValidationResult {
+        do {
+            return validate(try JSONParser.parse(bytes))
+        } catch {
+            return .invalid(JSONSchemaViolation(path: options.rootPath, keyword: "json", reason: "not valid JSON: \(error)"))
+        }
+    }
+
+    enum PathComponent {
+        case key(String)
+        case index(Int)
+    }
+
+    func render(_ path: [PathComponent]) -> String {
+        var out = options.rootPath
+        for c in path {
+            switch c {
+            case .key(let k):
+                if !k.isEmpty, k.utf8.allSatisfy({ JSONSchemaRegex.isWord(UInt32($0)) || $0 == 0x2D }) {
+                    out += out.isEmpty ? k : "." + k
+                } else {
+                    out += "[\(JSONValue.string(k).serialized())]"
+                }
+            case .index(let i): out += "[\(i)]"
+            }
+        }
+        return out
+    }
+
+    private func fail(_ path: [PathComponent], _ keyword: String, _ reason: String) -> JSONSchemaViolation {
+        JSONSchemaViolation(path: render(path), keyword: keyword, reason: reason)
+    }
+
+    private static func show(_ v: JSONValue) -> String {
+        let s = v.serialized()
+        return s.count > 60 ? String(s.prefix(57)) + "..." : s
+    }
+
+    private static func less(_ a: JSONNumber, _ b: JSONNumber) -> Bool {
+        if let x = a.int64, let y = b.int64 { return x < y }
+        return a.double < b.double
+    }
+
+    /// Returns the first violation of node `n` by `value`, or nil.
+    func check(_ n: Int, _ value: JSONValue, _ path: inout [PathComponent], depth: Int) -> JSONSchemaViolation? {
+        let node = nodes[n]
+        if node.alwaysFalse { return fail(path, "false", "no value is allowed here (schema is false)") }
+        guard depth < options.maxEvaluationDepth else {
+            return fail(path, "$ref", "schema evaluation deeper than \(options.maxEvaluationDepth) levels (recursive $ref?)")
+        }
+        if let ref = node.ref, let v = check(ref, value, &path, depth: depth + 1) { return v }
+        if let types = node.types {
+            let bit: UInt8
+            switch value {
+            case .null: bit = JSONSchemaNode.typeNull
+            case .bool: bit = JSONSchemaNode.typeBoolean
+            case .object: bit = JSONSchemaNode.typeObject
+            case .array: bit = JSONSchemaNode.typeArray
+            case .string: bit = JSONSchemaNode.typeString
+            case .number(let num):
+                bit = JSONSchemaNode.typeNumber | (num.isInteger ? JSONSchemaNode.typeInteger : 0)
+            }
+            if types & bit == 0 {
+                let names = JSONSchemaNode.typeNames(types)
+                let expected = names.count == 1 ? names[0] : "one of " + names.joined(separator: ", ")
+                return fail(path, "type", "expected \(expected), found \(value.schemaTypeName)")
+            }
+        }
+        if let c = node.const, !value.schemaEquals(c) {
+            return fail(path, "const", "must equal \(Self.show(c))")
+        }
+        if let e = node.enumValues, !e.contains(where: { value.schemaEquals($0) }) {
+            return fail(path, "enum", "value \(Self.show(value)) is not one of \(Self.show(.array(e)))")
+        }
+        switch value {
+        case .number(let num):
+            if let v = checkNumber(node, num, path) { return v }
+        case .string(let s):
+            if let v = checkString(node, s, path) { return v }
+        case .array(let a):
+            if let v = checkArray(node, a, &path, depth: depth) { return v }
+        case .object(let o):
+            if let v = checkObject(node, o, &path, depth: depth) { return v }
+        default: break
+        }
+        for s in node.allOf {
+            if let v = check(s, value, &path, depth: depth + 1) { return v }
+        }
+        if !node.anyOf.isEmpty {
+            var first: JSONSchemaViolation?
+            var matched = false
+            for s in node.anyOf {
+                if let v = check(s, value, &path, depth: depth + 1) { first = first ?? v } else { matched = true; break }
+            }
+            if !matched {
+                return fail(path, "anyOf", "must match at least one schema in anyOf (first mismatch: \(first!.description))")
+            }
+        }
+        if !node.oneOf.isEmpty {
+            var matches: [Int] = []
+            for (i, s) in node.oneOf.enumerated() where check(s, value, &path, depth: depth + 1) == nil {
+                matches.append(i)
+                if matches.count > 1 { break }
+            }
+            if matches.count != 1 {
+                return fail(path, "oneOf", matches.isEmpty ? "must match exactly one schema in oneOf, matched none"
+                    : "must match exactly one schema in oneOf, matched \(matches.count) (indexes \(matches.map(String.init).joined(separator: ", ")))")
+            }
+        }
+        if let s = node.not, check(s, value, &path, depth: depth + 1) == nil {
+            return fail(path, "not", "must not match the schema in not")
+        }
+        if let i = node.ifNode {
+            if check(i, value, &path, depth: depth + 1) == nil {
+                if let t = node.thenNode, let v = check(t, value, &path, depth: depth + 1) { return v }
+            } else if let e = node.elseNode, let v = check(e, value, &path, depth: depth + 1) {
+                return v
+            }
+        }
+        return nil
+    }
+
+    private func checkNumber(_ node: JSONSchemaNode, _ num: JSONNumber, _ path: [PathComponent]) -> JSONSchemaViolation? {
+        if let m = node.minimum, Self.less(num, m) { return fail(path, "minimum", "\(num.text) is less than minimum \(m.text)") }
+        if let m = node.maximum, Self.less(m, num) { return fail(path, "maximum", "\(num.text) is greater than maximum \(m.text)") }
+        if let m = node.exclusiveMinimum, !Self.less(m, num) {
+            return fail(path, "exclusiveMinimum", "\(num.text) is not greater than exclusiveMinimum \(m.text)")
+        }
+        if let m = node.exclusiveMaximum, !Self.less(num, m) {
+            return fail(path, "exclusiveMaximum", "\(num.text) is not less than exclusiveMaximum \(m.text)")
+        }
+        if let m = node.multipleOf {
+            let ok: Bool
+            if let x = num.int64, let y = m.int64 {
+                ok = x % y == 0
+            } else {
+                let q = num.double / m.double
+                ok = q.isFinite && (q - q.rounded()).magnitude <= 1e-9 * max(1, q.magnitude)
+            }
+            if !ok { return fail(path, "multipleOf", "\(num.text) is not a multiple of \(m.text)") }
+        }
+        return nil
+    }
+
+    private func checkString(_ node: JSONSchemaNode, _ s: String, _ path: [PathComponent]) -> JSONSchemaViolation? {
+        if node.minLength != nil || node.maxLength != nil {
+            let length = s.unicodeScalars.count
+            if let m = node.minLength, length < m { return fail(path, "minLength", "string of length \(length) is shorter than minLength \(m)") }
+            if let m = node.maxLength, length > m { return fail(path, "maxLength", "string of length \(length) is longer than maxLength \(m)") }
+        }
+        if let p = node.pattern, !p.matches(s) { return fail(path, "pattern", "string does not match pattern \(p.source)") }
+        if options.assertFormats, let f = node.format, !f.isValid(s) {
+            return fail(path, "format", "\(Self.show(.string(s))) is not a valid \(f.rawValue)")
+        }
+        return nil
+    }
+
+    private func checkArray(_ node: JSONSchemaNode, _ a: [JSONValue], _ path: inout [PathComponent], depth: Int) -> JSONSchemaViolation? {
+        if let m = node.minItems, a.count < m { return fail(path, "minItems", "array of \(a.count) items has fewer than minItems \(m)") }
+        if let m = node.maxItems, a.count > m { return fail(path, "maxItems", "array of \(a.count) items has more than maxItems \(m)") }
+        if node.uniqueItems {
+            for i in 0..<a.count {
+                for j in (i + 1)..<max(a.count, i + 1) where a[i].schemaEquals(a[j]) {
+                    return fail(path, "uniqueItems", "items \(i) and \(j) are equal")
+                }
+            }
+        }
+        for (i, item) in a.enumerated() {
+            let s: Int?
+            if i < node.prefixItems.count { s = node.prefixItems[i] } else { s = node.items }
+            guard let s else { continue }
+            path.append(.index(i))
+            let v = check(s, item, &path, depth: depth + 1)
+            path.removeLast()
+            if let v { return v }
+        }
+        if let c = node.contains {
+            var count = 0
+            for item in a where check(c, item, &path, depth: depth + 1) == nil { count += 1 }
+            let minC = node.minContains ?? 1
+            if count < minC { return fail(path, "contains", "\(count) items match contains, at least \(minC) required") }
+            if let maxC = node.maxContains, count > maxC {
+                return fail(path, "maxContains", "\(count) items match contains, at most \(maxC) allowed")
+            }
+        }
+        return nil
+    }
+
+    private func checkObject(_ node: JSONSchemaNode, _ o: JSONObject, _ path: inout [PathComponent], depth: Int) -> JSONSchemaViolation? {
+        for r in node.required where o[r] == nil {
+            path.append(.key(r))
+            defer { path.removeLast() }
+            return fail(path, "required", "missing required property \(r)")
+        }
+        if let m = node.minProperties, o.count < m { return fail(path, "minProperties", "object has \(o.count) properties, fewer than minProperties \(m)") }
+        if let m = node.maxProperties, o.count > m { return fail(path, "maxProperties", "object has \(o.count) properties, more than maxProperties \(m)") }
+        for (p, needs) in node.dependentRequired where o[p] != nil {
+            for r in needs where o[r] == nil {
+                return fail(path, "dependentRequired", "property \(r) is required when \(p) is present")
+            }
+        }
+        for m in o.members {
+            path.append(.key(m.key))
+            defer { path.removeLast() }
+            if let pn = node.propertyNames, let v = check(pn, .string(m.key), &path, depth: depth + 1) {
+                return fail(path, "propertyNames", "property name is not allowed: \(v.reason)")
+            }
+            var matched = false
+            if let s = node.properties[m.key] {
+                matched = true
+                if let v = check(s, m.value, &path, depth: depth + 1) { return v }
+            }
+            for (regex, s) in node.patternProperties where regex.matches(m.key) {
+                matched = true
+                if let v = check(s, m.value, &path, depth: depth + 1) { return v }
+            }
+            if !matched, let ap = node.additionalProperties {
+                if nodes[ap].alwaysFalse {
+                    return fail(path, "additionalProperties", "property \(m.key) is not allowed (additionalProperties is false)")
+                }
+                if let v = check(ap, m.value, &path, depth: depth + 1) { return v }
+            }
+        }
+        return nil
+    }
+}
