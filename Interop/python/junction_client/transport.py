@@ -78,6 +78,8 @@ class TlsTransport:
         self._closed = False
         self._eof = False
         self._close_notify = False
+        self._poller = select.poll()
+        self._poller.register(sock, select.POLLIN)
 
     # -- connection -----------------------------------------------------------------------------
 
@@ -272,7 +274,7 @@ class TlsTransport:
         if self._closed:
             return None
         try:
-            ready, _, _ = select.select([self._sock], [], [], timeout)
+            ready = self._poller.poll(None if timeout is None else max(int(timeout * 1000), 0))
         except (OSError, ValueError):
             self._eof = True
             return None
