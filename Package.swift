@@ -60,15 +60,17 @@ let package = Package(
                 "JunctionSchema", "JunctionStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "JunctionClient",
             dependencies: [
-                "JunctionWire", "JunctionTLS",
+                "JunctionWire", "JunctionTLS", "CJunctionWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .executableTarget(

@@ -1,0 +1,263 @@
+import CJunctionWire
+import JunctionWire
+import NIOCore
+
+/// Receives for a subscription stream, on the connection's event loop.
+enum SubscriptionSink {
+    /// Deliveries decoded into `Delivery` values.
+    case events(@Sendable (Result<[Delivery], JunctionClientError>) -> Void)
+    /// The raw decoded frame (for the benchmark): valid during the call only.
+    case raw((UnsafeMutablePointer<Junction__V1__Deliveries>) -> Void, onEnd: (JunctionClientError) -> Void)
+}
+
+/// Summary of a PublishAck for callers that do not need every result.
+public struct PublishAckSummary: Sendable {
+    public var batchID: UInt64
+    public var accepted: Int
+    public var rejected: Int
+    /// The first rejected event's result, if any.
+    public var firstRejection: PublishResult?
+}
+
+/// The client side of a connection, after TLS: frames in and out, the
+/// Hello/Welcome exchange, matching acks to batches, and dispatching
+/// deliveries. Confined to its event loop.
+final class ClientConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum PendingPublish {
+        case full(EventLoopPromise<[PublishResult]>)
+        case summary(EventLoopPromise<PublishAckSummary>)
+
+        func fail(_ error: JunctionClientError) {
+            switch self {
+            case .full(let p): p.fail(error)
+            case .summary(let p): p.fail(error)
+            }
+        }
+    }
+
+    let welcome: EventLoopPromise<ServerInfo>
+    let closed: EventLoopPromise<Void>
+    private let maxFrameBytes: Int
+    private var context: ChannelHandlerContext?
+    private var cumulation: ByteBuffer?
+    private let arena = ProtobufArena(capacity: 1 << 20)
+    private var pending = CircularBuffer<(batchID: UInt64, waiter: PendingPublish)>()
+    private var pongs: [UInt64: EventLoopPromise<Void>] = [:]
+    private var subscriptions: [UInt32: SubscriptionSink] = [:]
+    private var subscribeWaiters: [UInt32: EventLoopPromise<UInt32>] = [:]
+    private var failure: JunctionClientError?
+
+    init(welcome: EventLoopPromise<ServerInfo>, closed: EventLoopPromise<Void>, maxFrameBytes: Int = 64 << 20) {
+        self.welcome = welcome
+        self.closed = closed
+        self.maxFrameBytes = maxFrameBytes
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    // MARK: requests (on the event loop)
+
+    func send<Body: FrameBody>(_ body: Body, flush: Bool = true) -> JunctionClientError? {
+        if let failure { return failure }
+        guard let context else { return JunctionClientError(.connection, "the connection is closed") }
+        var buffer = context.channel.allocator.buffer(capacity: body.frameSize)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: body.frameSize) { body.writeFrame(into: $0) }
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        if flush { context.flush() }
+        return nil
+    }
+
+    func sendRaw(_ frame: ByteBuffer, flush: Bool) -> JunctionClientError? {
+        if let failure { return failure }
+        guard let context else { return JunctionClientError(.connection, "the connection is closed") }
+        context.write(wrapOutboundOut(frame), promise: nil)
+        if flush { context.flush() }
+        return nil
+    }
+
+    func flush() { context?.flush() }
+
+    func expectAck(batchID: UInt64, _ waiter: PendingPublish) {
+        if let failure { return waiter.fail(failure) }
+        pending.append((batchID, waiter))
+    }
+
+    func expectPong(nonce: UInt64, _ promise: EventLoopPromise<Void>) {
+        if let failure { return promise.fail(failure) }
+        pongs[nonce] = promise
+    }
+
+    func addSubscription(_ id: UInt32, sink: SubscriptionSink, opened: EventLoopPromise<UInt32>) {
+        if let failure { return opened.fail(failure) }
+        subscriptions[id] = sink
+        subscribeWaiters[id] = opened
+    }
+
+    func removeSubscription(_ id: UInt32) {
+        subscriptions[id] = nil
+    }
+
+    // MARK: inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if var existing = cumulation, existing.readableBytes > 0 {
+            existing.writeBuffer(&incoming)
+            cumulation = existing
+        } else {
+            cumulation = incoming
+        }
+        while var buffer = cumulation, buffer.readableBytes >= FrameHeader.size, failure == nil {
+            let header: FrameHeader
+            do {
+                header = try buffer.withUnsafeReadableBytes { raw throws(WireError) in try FrameHeader.parse(raw, maxFrameBytes: maxFrameBytes) }
+            } catch {
+                return failAll(JunctionClientError(.protocolViolation, "server frame: \(error.message)"), close: true)
+            }
+            guard buffer.readableBytes >= FrameHeader.size + Int(header.length) else { break }
+            buffer.moveReaderIndex(forwardBy: FrameHeader.size)
+            let body = buffer.readSlice(length: Int(header.length))!
+            cumulation = buffer.readableBytes > 0 ? buffer : nil
+            handle(body)
+        }
+    }
+
+    private func handle(_ body: ByteBuffer) {
+        defer { arena.reset() }
+        let frame: UnsafeMutablePointer<Junction__V1__ServerFrame>
+        do {
+            frame = try body.withUnsafeReadableBytes { raw throws(WireError) in try FrameDecoder.decodeServerFrame(raw, arena: arena) }
+        } catch {
+            return failAll(JunctionClientError(.protocolViolation, "server frame: \(error.message)"), close: true)
+        }
+        let f = frame.pointee
+        switch f.frame_case {
+        case JUNCTION__V1__SERVER_FRAME__FRAME_WELCOME:
+            welcome.succeed(ServerInfo(f.welcome.pointee))
+        case JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK:
+            handleAck(f.publish_ack.pointee)
+        case JUNCTION__V1__SERVER_FRAME__FRAME_SUBSCRIBED:
+            let id = f.subscribed.pointee.subscription_id
+            subscribeWaiters.removeValue(forKey: id)?.succeed(f.subscribed.pointee.queue_limit)
+        case JUNCTION__V1__SERVER_FRAME__FRAME_DELIVERIES:
+            let d = f.deliveries
+            switch subscriptions[d!.pointee.subscription_id] {
+            case .events(let callback):
+                var out: [Delivery] = []
+                out.reserveCapacity(d!.pointee.n_deliveries)
+                for i in 0..<d!.pointee.n_deliveries {
+                    let item = d!.pointee.deliveries[i]!.pointee
+                    guard let event = item.event else { continue }
+                    out.append(Delivery(deliveryID: item.delivery_id, attempt: item.attempt, event: ReceivedEvent(event)))
+                }
+                callback(.success(out))
+            case .raw(let callback, _):
+                callback(d!)
+            case nil:
+                break
+            }
+        case JUNCTION__V1__SERVER_FRAME__FRAME_MISSED:
+            break  // surfaced through the server's counters; ephemeral streams may drop
+        case JUNCTION__V1__SERVER_FRAME__FRAME_PONG:
+            pongs.removeValue(forKey: f.pong.pointee.nonce)?.succeed()
+        case JUNCTION__V1__SERVER_FRAME__FRAME_ERROR:
+            let e = f.error.pointee
+            let error = JunctionClientError(.server(WireError.Code(rawValue: Int32(e.code.rawValue))), e.message.map { String(cString: $0) } ?? "")
+            if e.fatal != 0 {
+                failAll(error, close: false)
+            } else if e.subscription_id != 0 {
+                subscribeWaiters.removeValue(forKey: e.subscription_id)?.fail(error)
+                endSubscription(e.subscription_id, error)
+            }
+        case JUNCTION__V1__SERVER_FRAME__FRAME_UNSUBSCRIBED:
+            let id = f.unsubscribed.pointee.subscription_id
+            endSubscription(id, JunctionClientError(.connection, "unsubscribed: \(f.unsubscribed.pointee.reason.map { String(cString: $0) } ?? "")"))
+        case JUNCTION__V1__SERVER_FRAME__FRAME_CLOSING:
+            let reason = f.closing.pointee.reason.map { String(cString: $0) } ?? ""
+            failAll(JunctionClientError(.connection, "the server closed the connection: \(reason)"), close: false)
+        default:
+            break
+        }
+    }
+
+    private func handleAck(_ ack: Junction__V1__PublishAck) {
+        guard let (batchID, waiter) = pending.popFirst() else {
+            return failAll(JunctionClientError(.protocolViolation, "PublishAck for batch \(ack.batch_id) that was not sent"), close: true)
+        }
+        guard batchID == ack.batch_id else {
+            return failAll(JunctionClientError(.protocolViolation, "PublishAck for batch \(ack.batch_id), expected \(batchID)"), close: true)
+        }
+        func result(_ i: Int) -> PublishResult {
+            let r = ack.results[i]!.pointee
+            return PublishResult(id: r.id.map { String(cString: $0) } ?? "", position: r.position,
+                                 code: RejectCode(rawValue: Int32(r.code.rawValue)),
+                                 message: r.message.map { String(cString: $0) } ?? "")
+        }
+        switch waiter {
+        case .full(let promise):
+            promise.succeed((0..<ack.n_results).map(result))
+        case .summary(let promise):
+            var summary = PublishAckSummary(batchID: batchID, accepted: Int(ack.accepted), rejected: ack.n_results - Int(ack.accepted))
+            if summary.rejected > 0, let i = (0..<ack.n_results).first(where: { ack.results[$0]!.pointee.code.rawValue != 0 }) {
+                summary.firstRejection = result(i)
+            }
+            promise.succeed(summary)
+        }
+    }
+
+    private func endSubscription(_ id: UInt32, _ error: JunctionClientError) {
+        switch subscriptions.removeValue(forKey: id) {
+        case .events(let callback): callback(.failure(error))
+        case .raw(_, let onEnd): onEnd(error)
+        case nil: break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(JunctionClientError(.connection, "the connection closed"), close: false)
+        closed.succeed()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        failAll(JunctionClientError(.connection, "\(error)"), close: true)
+    }
+
+    private func failAll(_ error: JunctionClientError, close: Bool) {
+        if failure == nil { failure = error }
+        welcome.fail(error)
+        while let (_, waiter) = pending.popFirst() { waiter.fail(error) }
+        for (_, p) in pongs { p.fail(error) }
+        pongs.removeAll()
+        for (_, p) in subscribeWaiters { p.fail(error) }
+        subscribeWaiters.removeAll()
+        for id in Array(subscriptions.keys) { endSubscription(id, error) }
+        if close { context?.close(promise: nil) }
+    }
+}
+
+/// What the server said in Welcome.
+public struct ServerInfo: Sendable, Hashable {
+    public var server: String
+    public var account: String
+    public var maxFrameBytes: Int
+    public var maxBatchEvents: Int
+    public var maxEventBytes: Int
+    public var maxCredits: Int
+    public var sessionID: String
+
+    init(_ w: Junction__V1__Welcome) {
+        server = w.server.map { String(cString: $0) } ?? ""
+        account = w.account.map { String(cString: $0) } ?? ""
+        maxFrameBytes = Int(w.max_frame_bytes)
+        maxBatchEvents = Int(w.max_batch_events)
+        maxEventBytes = Int(w.max_event_bytes)
+        maxCredits = Int(w.max_credits)
+        sessionID = w.session_id.map { String(cString: $0) } ?? ""
+    }
+}

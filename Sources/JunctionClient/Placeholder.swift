@@ -1,1 +1,0 @@
-// JunctionClient: module placeholder, replaced as the module is written.

@@ -1,0 +1,63 @@
+import JunctionTLS
+
+/// Everything a gateway needs to run. Defaults are the documented ones.
+public struct GatewayConfiguration: Sendable {
+    /// Address to listen on, for example "127.0.0.1" or "0.0.0.0".
+    public var host: String = "127.0.0.1"
+    /// TCP port; 0 picks a free one (see `Gateway.port`).
+    public var port: Int = 7400
+    /// TLS for the listener. `nil` serves plaintext, which only tests and
+    /// benchmarks that measure TLS's cost should use.
+    public var tls: TLSConfiguration?
+    /// Bearer tokens and the account each one authenticates as.
+    public var tokens: [String: String] = [:]
+    /// Buses that exist. "default" is always added.
+    public var buses: Set<String> = ["default"]
+    /// Limits announced in Welcome and enforced.
+    public var limits = Limits()
+    /// Event loop threads (0: one per core).
+    public var eventLoopThreads: Int = 0
+    /// Pipeline worker threads. Each connection's batches go to one worker,
+    /// so a connection's acks stay in order.
+    public var pipelineWorkers: Int = 1
+    /// Slots in each worker's ring (a power of two).
+    public var ringCapacity: Int = 1024
+    /// Name reported in Welcome.
+    public var serverName: String = "junction/0.1"
+    /// How long a graceful shutdown waits for in-flight work before closing
+    /// connections anyway.
+    public var shutdownGraceSeconds: Double = 10
+
+    public init() {}
+
+    public struct Limits: Sendable {
+        /// Largest frame accepted (header excluded).
+        public var maxFrameBytes: Int = 4 << 20
+        /// Most events in one PublishBatch.
+        public var maxBatchEvents: Int = 1_000
+        /// Largest encoded event (EventBridge's 256 KiB).
+        public var maxEventBytes: Int = 256 << 10
+        /// Most credits outstanding on one subscription stream.
+        public var maxCredits: Int = 10_000
+        /// Events an ephemeral stream holds while it has no credits; beyond
+        /// it the oldest are dropped and reported in Missed.
+        public var subscriptionQueueLimit: Int = 10_000
+        /// Publish batches of one connection in the pipeline before the
+        /// gateway stops reading from it.
+        public var maxInFlightBatches: Int = 64
+        /// Open subscription streams per connection.
+        public var maxSubscriptionsPerConnection: Int = 256
+        /// Limits on envelope fields.
+        public var maxIDBytes = 128
+        public var maxSourceBytes = 256
+        public var maxDetailTypeBytes = 256
+        public var maxSubjectBytes = 1_024
+        public var maxResources = 64
+        public var maxResourceBytes = 1_024
+        public var maxAttributes = 32
+        public var maxAttributeKeyBytes = 128
+        public var maxAttributeValueBytes = 1_024
+
+        public init() {}
+    }
+}

@@ -1,1 +1,0 @@
-// JunctionGateway: module placeholder, replaced as the module is written.

@@ -1,0 +1,216 @@
+import CJunctionWire
+import Foundation
+import JunctionWire
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Hands out log positions. Positions are dense and grow with the order in
+/// which workers process batches.
+final class PositionSequencer: Sendable {
+    private let next: NIOLockedValueBox<UInt64>
+
+    init(first: UInt64 = 1) { next = NIOLockedValueBox(first) }
+
+    /// Reserves `n` consecutive positions and returns the first.
+    func reserve(_ n: Int) -> UInt64 {
+        next.withLockedValue { value in
+            defer { value += UInt64(n) }
+            return value
+        }
+    }
+}
+
+/// The pipeline worker's logic for publish batches: checks each event,
+/// stamps account, id, time, bus and position, routes it to matching
+/// subscription streams, and writes the PublishAck. Runs on one worker
+/// thread; not thread-safe.
+final class PublishProcessor {
+    private let router: Router
+    private let limits: GatewayConfiguration.Limits
+    private let sequencer: PositionSequencer
+    private var ids = EventIDGenerator()
+    private let defaultBusBytes = StableBytes("default")
+
+    /// Deliveries gathered over one drained group of jobs, per target.
+    private var pending: [ObjectIdentifier: (target: SubscriptionTarget, items: [DeliveryItem])] = [:]
+    /// Per-event scratch, reused.
+    private var stamps: [StampRecord] = []
+
+    private struct StampRecord {
+        var code: RejectCode
+        var message: String
+        var bus: Router.BusRoutes?
+        /// Where the suffix is in the job's stamp buffer.
+        var suffix: Range<Int>
+        /// Where a generated id is in the stamp buffer (empty when the event had one).
+        var generatedID: Range<Int>
+        var position: UInt64
+    }
+
+    init(router: Router, limits: GatewayConfiguration.Limits, sequencer: PositionSequencer) {
+        self.router = router
+        self.limits = limits
+        self.sequencer = sequencer
+    }
+
+    /// Processes a group of jobs and hands each back to its connection.
+    func process(_ jobs: [PublishJob]) {
+        let snapshot = router.snapshot()
+        let now = Self.wallClockNanos()
+        for job in jobs { process(job, snapshot: snapshot, now: now) }
+        for (_, entry) in pending { entry.target.deliver(entry.items) }
+        pending.removeAll(keepingCapacity: true)
+        for job in jobs {
+            let connection = job.connection
+            connection.eventLoop.execute { connection.value.publishCompleted(job) }
+        }
+    }
+
+    private func process(_ job: PublishJob, snapshot: Router.Snapshot, now: Int64) {
+        let count = job.eventCount
+        stamps.removeAll(keepingCapacity: true)
+        var stampBuffer = job.allocator.buffer(capacity: count * (48 + job.account.nameBytes.count + 16))
+        let batchTooLarge = count > limits.maxBatchEvents
+
+        // Pass 1: check and stamp. Positions are reserved for the accepted
+        // events after the checks.
+        var accepted = 0
+        for i in 0..<count {
+            let event = job.event(i)
+            var record = StampRecord(code: .accepted, message: "", bus: nil, suffix: 0..<0, generatedID: 0..<0, position: 0)
+            if batchTooLarge {
+                record.code = .invalidEvent
+                record.message = "the batch holds \(count) events; the limit is \(limits.maxBatchEvents)"
+            } else if let (code, message) = check(event, size: job.ranges[i].count) {
+                record.code = code
+                record.message = message
+            } else {
+                let explicitBus = event.bus
+                let busName = explicitBus.count > 0 ? explicitBus : (job.defaultBus.count > 0 ? job.defaultBus : defaultBusBytes.buffer)
+                if let bus = snapshot.bus(named: busName) {
+                    record.bus = bus
+                    accepted += 1
+                } else {
+                    record.code = .unknownBus
+                    record.message = "bus \"\(busName.string)\" does not exist"
+                }
+            }
+            stamps.append(record)
+        }
+        var position = accepted > 0 ? sequencer.reserve(accepted) : 0
+        for i in 0..<count where stamps[i].code == .accepted {
+            let event = job.event(i)
+            stamps[i].position = position
+            position += 1
+            let start = stampBuffer.writerIndex
+            let needsID = event.id.count == 0
+            let needsBus = event.bus.count == 0
+            let bus = stamps[i].bus!
+            let reserve = 64 + job.account.nameBytes.count + (needsBus ? bus.nameBytes.count + 4 : 0)
+            var idOffset = 0
+            stampBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: reserve) { raw in
+                var w = ProtoWriter(raw)
+                if needsID {
+                    w.tag(1, 2)
+                    w.varint(UInt64(EventIDGenerator.length))
+                    idOffset = w.written(since: raw.baseAddress!)
+                    ids.write(into: &w, nowNanos: now)
+                }
+                if event.timeUnixNanos == 0 {
+                    w.tag(4, 0)
+                    w.varint(UInt64(bitPattern: now))
+                }
+                w.bytesField(7, job.account.nameBytes.buffer)
+                if needsBus { w.bytesField(8, bus.nameBytes.buffer) }
+                w.uint64Field(13, stamps[i].position)
+                return w.written(since: raw.baseAddress!)
+            }
+            stamps[i].suffix = start..<stampBuffer.writerIndex
+            if needsID { stamps[i].generatedID = (start + idOffset)..<(start + idOffset + EventIDGenerator.length) }
+        }
+
+        // Pass 2: route (the stamp buffer no longer grows, so slices of it
+        // share its storage) and write the ack.
+        var ack = job.allocator.buffer(capacity: 32 + count * 24)
+        stampBuffer.withUnsafeReadableBytes { stampBytes in
+            let base = stampBuffer.readerIndex
+            withUnsafeTemporaryAllocation(of: EventOutcome.self, capacity: max(count, 1)) { outcomes in
+                for i in 0..<count {
+                    let event = job.event(i)
+                    let record = stamps[i]
+                    let id = record.generatedID.isEmpty
+                        ? event.id
+                        : UnsafeRawBufferPointer(rebasing: stampBytes[(record.generatedID.lowerBound - base)..<(record.generatedID.upperBound - base)])
+                    (outcomes.baseAddress! + i).initialize(to: EventOutcome(id: id, position: record.position, code: record.code, message: record.message))
+                    guard record.code == .accepted, let bus = record.bus, !bus.targets.isEmpty else { continue }
+                    let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id,
+                                             bus: bus.nameBytes.buffer)
+                    var eventSlice: ByteBuffer?
+                    var stampSlice: ByteBuffer?
+                    bus.matcher.match(routed) { index in
+                        let target = bus.targets[index]
+                        if eventSlice == nil {
+                            eventSlice = job.body.getSlice(at: job.body.readerIndex + job.ranges[i].lowerBound, length: job.ranges[i].count)
+                            stampSlice = stampBuffer.getSlice(at: record.suffix.lowerBound, length: record.suffix.count)
+                        }
+                        let item = DeliveryItem(event: eventSlice!, stamp: stampSlice!, attempt: 1)
+                        pending[ObjectIdentifier(target), default: (target, [])].items.append(item)
+                    }
+                }
+                ack.writeFrame(PublishAckFrame(batchID: job.batchID, outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))
+                outcomes.baseAddress!.deinitialize(count: count)
+            }
+        }
+        job.ack = ack
+    }
+
+    /// The first problem with an event's envelope, or nil.
+    private func check(_ e: EventView, size: Int) -> (RejectCode, String)? {
+        if size > limits.maxEventBytes {
+            return (.tooLarge, "the encoded event is \(size) bytes; the limit is \(limits.maxEventBytes)")
+        }
+        let source = e.source
+        if source.count == 0 { return (.invalidEvent, "source: required, is empty") }
+        if source.count > limits.maxSourceBytes { return (.invalidEvent, "source: \(source.count) bytes; the limit is \(limits.maxSourceBytes)") }
+        let detailType = e.detailType
+        if detailType.count == 0 { return (.invalidEvent, "detail_type: required, is empty") }
+        if detailType.count > limits.maxDetailTypeBytes {
+            return (.invalidEvent, "detail_type: \(detailType.count) bytes; the limit is \(limits.maxDetailTypeBytes)")
+        }
+        if e.id.count > limits.maxIDBytes { return (.invalidEvent, "id: \(e.id.count) bytes; the limit is \(limits.maxIDBytes)") }
+        if e.subject.count > limits.maxSubjectBytes {
+            return (.invalidEvent, "subject: \(e.subject.count) bytes; the limit is \(limits.maxSubjectBytes)")
+        }
+        if e.timeUnixNanos < 0 { return (.invalidEvent, "time_unix_nanos: negative (\(e.timeUnixNanos))") }
+        if e.resourceCount > limits.maxResources {
+            return (.invalidEvent, "resources: \(e.resourceCount) entries; the limit is \(limits.maxResources)")
+        }
+        for r in 0..<e.resourceCount where e.resource(r).count > limits.maxResourceBytes {
+            return (.invalidEvent, "resources[\(r)]: \(e.resource(r).count) bytes; the limit is \(limits.maxResourceBytes)")
+        }
+        if e.attributeCount > limits.maxAttributes {
+            return (.invalidEvent, "attributes: \(e.attributeCount) entries; the limit is \(limits.maxAttributes)")
+        }
+        for a in 0..<e.attributeCount {
+            let key = e.attributeKey(a)
+            if key.count == 0 { return (.invalidEvent, "attributes: a key is empty") }
+            if key.count > limits.maxAttributeKeyBytes {
+                return (.invalidEvent, "attributes[\"\(key.string.prefix(40))\"]: key is \(key.count) bytes; the limit is \(limits.maxAttributeKeyBytes)")
+            }
+            if e.attributeValue(a).count > limits.maxAttributeValueBytes {
+                return (.invalidEvent, "attributes[\"\(key.string)\"]: value is \(e.attributeValue(a).count) bytes; the limit is \(limits.maxAttributeValueBytes)")
+            }
+        }
+        if e.hasSchema {
+            if e.schemaSubject.count == 0 { return (.invalidEvent, "schema.subject: required when schema is set") }
+            if e.schemaSubject.count > 255 { return (.invalidEvent, "schema.subject: \(e.schemaSubject.count) bytes; the limit is 255") }
+        }
+        return nil
+    }
+
+    static func wallClockNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,69 @@
+import NIOCore
+
+/// The flow control of one subscription stream as a value: credits granted
+/// by the subscriber, a bounded queue of events waiting for credits, and the
+/// count of events dropped when an ephemeral stream's queue overflows.
+///
+/// The handler feeds it events (`enqueue`) and credit grants (`grant`), and
+/// sends what `takeSendable` hands back. It never hands out more than the
+/// credits granted. Tested without a channel in SubscriptionFlowTests.
+struct SubscriptionFlow<Item> {
+    private(set) var credits: Int
+    private(set) var queue: CircularBuffer<Item>
+    let queueLimit: Int
+    let maxCredits: Int
+    /// Dropped since the last `takeMissed()`.
+    private(set) var missedPending: UInt64 = 0
+    /// Dropped since the stream opened.
+    private(set) var missedTotal: UInt64 = 0
+    /// Deliveries handed out so far; the next delivery id is this plus one.
+    private(set) var delivered: UInt64 = 0
+
+    init(initialCredits: Int, queueLimit: Int, maxCredits: Int) {
+        self.maxCredits = max(1, maxCredits)
+        self.credits = min(max(0, initialCredits), self.maxCredits)
+        self.queueLimit = max(1, queueLimit)
+        self.queue = CircularBuffer(initialCapacity: 16)
+    }
+
+    /// Adds events; when the queue is over its limit the oldest are dropped
+    /// (an ephemeral stream's contract) and counted as missed.
+    mutating func enqueue<S: Sequence>(_ items: S) where S.Element == Item {
+        for item in items {
+            if queue.count == queueLimit {
+                queue.removeFirst()
+                missedPending += 1
+                missedTotal += 1
+            }
+            queue.append(item)
+        }
+    }
+
+    /// Adds credits, capped so that no more than `maxCredits` are outstanding.
+    /// Returns the credits actually added.
+    @discardableResult
+    mutating func grant(_ n: Int) -> Int {
+        let added = max(0, min(n, maxCredits - credits))
+        credits += added
+        return added
+    }
+
+    /// The events that may be sent now (at most `limit`), each with its
+    /// delivery id, consuming one credit each.
+    mutating func takeSendable(limit: Int, _ body: (UInt64, Item) -> Void) -> Int {
+        let n = min(limit, credits, queue.count)
+        for _ in 0..<n {
+            delivered += 1
+            body(delivered, queue.removeFirst())
+        }
+        credits -= n
+        return n
+    }
+
+    /// Events dropped since the last call (and resets that count).
+    mutating func takeMissed() -> (count: UInt64, total: UInt64)? {
+        guard missedPending > 0 else { return nil }
+        defer { missedPending = 0 }
+        return (missedPending, missedTotal)
+    }
+}

@@ -1,0 +1,408 @@
+import ArgumentParser
+import CJunctionWire
+import Foundation
+import JunctionClient
+import JunctionJSON
+import JunctionTLS
+import JunctionWire
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure a running gateway: throughput, publish-to-delivery latency, losses.",
+        discussion: """
+            Throughput (as fast as possible, 64-event batches):
+              junction bench --ca junction-data/ca.pem --token-file junction-data/dev-token --count 1000000
+            Latency at a fixed rate (one event per batch):
+              junction bench ... --rate 2000 --batch 1 --duration 10
+            Publishers and subscribers each use their own connection; every subscriber
+            receives every event (an empty pattern). Latency is measured from the time
+            stamped into each event by the publisher to its arrival at a subscriber.
+            """
+    )
+
+    @OptionGroup var client: ClientOptions
+
+    @Option(help: "Publishing connections.") var publishers: Int = 1
+    @Option(help: "Subscribing connections (each receives every event).") var subscribers: Int = 1
+    @Option(help: "Encoded event size in bytes (envelope and detail).") var size: Int = 256
+    @Option(help: "Events per batch.") var batch: Int = 64
+    @Option(help: "Total events per second over all publishers; 0 = as fast as possible.") var rate: Double = 0
+    @Option(help: "Events to publish in total (ignored with --duration).") var count: Int = 1_000_000
+    @Option(help: "Publish for this many seconds instead of --count.") var duration: Double?
+    @Option(help: "Batches in flight per publisher.") var pipeline: Int = 16
+    @Option(help: "Client event loop threads.") var threads: Int = 1
+    @Option(help: "Gateway process id, to report its CPU time and memory.") var serverPid: Int32?
+    @Option(help: "Seconds to wait for the last deliveries.") var drainTimeout: Double = 10
+    @Flag(help: "Print the result as one JSON object.") var json = false
+
+    func validate() throws {
+        guard publishers >= 1, subscribers >= 0, batch >= 1, pipeline >= 1, threads >= 1 else {
+            throw ValidationError("--publishers, --batch, --pipeline and --threads must be at least 1")
+        }
+        guard size >= 64 else { throw ValidationError("--size must be at least 64 bytes") }
+    }
+
+    func run() async throws {
+        let (host, port) = try client.hostAndPort()
+        let tls = try client.tlsConfiguration()
+        let token = try client.resolvedToken()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        do {
+            try await measure(host: host, port: port, tls: tls, token: token, group: group)
+            try? await group.shutdownGracefully()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private func measure(host: String, port: Int, tls: TLSConfiguration?, token: String, group: EventLoopGroup) async throws {
+
+        let stats = BenchStats()
+        let runID = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let source = "bench.\(runID)"
+        let pattern = #"{"source":["\#(source)"]}"#
+
+        var subs: [JunctionConnection] = []
+        for i in 0..<subscribers {
+            let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
+                                                         clientName: "junction-bench-sub-\(i)", eventLoopGroup: group)
+            let credits = UInt32(min(c.server.maxCredits, 10_000))
+            let recorder = try await c.eventLoop.submit {
+                NIOLoopBound(SubscriberRecorder(stats: stats, connection: c, window: credits), eventLoop: c.eventLoop)
+            }.get()
+            let subscriptionID = try await c.subscribeRaw(
+                pattern: pattern, credits: credits,
+                onDeliveries: { recorder.value.received($0) },
+                onEnd: { error in FileHandle.standardError.write(Data("subscriber \(i): \(error)\n".utf8)) })
+            try await c.eventLoop.submit { recorder.value.subscriptionID = subscriptionID }.get()
+            subs.append(c)
+        }
+
+        let template = EventTemplate(source: source, size: size)
+        let perPublisher = duration == nil ? count / publishers : Int.max
+        let deadline = duration.map { NIODeadline.now() + .nanoseconds(Int64($0 * 1e9)) }
+        let ratePerPublisher = rate / Double(publishers)
+        let cpuStart = CPUTime.process()
+        let serverStart = serverPid.flatMap(CPUTime.of)
+        let start = NIODeadline.now()
+
+        var pubs: [JunctionConnection] = []
+        var done: [EventLoopFuture<Void>] = []
+        for i in 0..<publishers {
+            let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
+                                                         clientName: "junction-bench-pub-\(i)", eventLoopGroup: group)
+            pubs.append(c)
+            let batch = min(self.batch, c.server.maxBatchEvents)
+            let pipeline = self.pipeline
+            done.append(c.eventLoop.flatSubmit {
+                Publisher(connection: c, template: template, stats: stats, total: perPublisher, batch: batch,
+                          pipeline: pipeline, rate: ratePerPublisher, deadline: deadline).start()
+            })
+        }
+        for f in done { try await f.get() }
+        let publishEnd = NIODeadline.now()
+
+        // Wait for the subscribers to receive everything accepted.
+        let expected = { stats.accepted * UInt64(subscribers) }
+        let drainDeadline = NIODeadline.now() + .nanoseconds(Int64(drainTimeout * 1e9))
+        while stats.delivered < expected(), NIODeadline.now() < drainDeadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let end = NIODeadline.now()
+        let cpu = CPUTime.process() - cpuStart
+        let serverCPU = serverPid.flatMap(CPUTime.of).map { $0 - (serverStart ?? 0) }
+        let serverRSS = serverPid.flatMap(CPUTime.rssKilobytes)
+
+        for c in pubs { await c.close() }
+        for c in subs { await c.close() }
+
+        let snapshot = stats.snapshot()
+        let publishSeconds = Double((publishEnd - start).nanoseconds) / 1e9
+        let totalSeconds = Double((end - start).nanoseconds) / 1e9
+        let lost = Int64(snapshot.accepted * UInt64(subscribers)) - Int64(snapshot.delivered)
+        let h = snapshot.histogram
+        let us = { (v: UInt64) in (Double(v) / 1000 * 10).rounded() / 10 }
+        let deliveredRate = Double(snapshot.delivered) / totalSeconds
+        let result: [(String, JSONValue)] = [
+            ("events_per_second", .number(JSONNumber((Double(snapshot.accepted) / publishSeconds).rounded()))),
+            ("delivered_per_second", .number(JSONNumber(deliveredRate.rounded()))),
+            ("mb_per_second", .number(JSONNumber((Double(snapshot.accepted) * Double(size) / publishSeconds / 1e4).rounded() / 100))),
+            ("published", .number(JSONNumber(Double(snapshot.accepted)))),
+            ("rejected", .number(JSONNumber(Double(snapshot.rejected)))),
+            ("delivered", .number(JSONNumber(Double(snapshot.delivered)))),
+            ("lost", .number(JSONNumber(Double(max(0, lost))))),
+            ("latency_us", .object(JSONObject(members: [
+                .init(key: "p50", value: .number(JSONNumber(us(h.percentile(50))))),
+                .init(key: "p90", value: .number(JSONNumber(us(h.percentile(90))))),
+                .init(key: "p99", value: .number(JSONNumber(us(h.percentile(99))))),
+                .init(key: "p999", value: .number(JSONNumber(us(h.percentile(99.9))))),
+                .init(key: "max", value: .number(JSONNumber(us(h.max)))),
+            ]))),
+            ("seconds", .number(JSONNumber((publishSeconds * 1000).rounded() / 1000))),
+            ("client_cpu_seconds", .number(JSONNumber((cpu * 100).rounded() / 100))),
+            ("server_cpu_seconds", serverCPU.map { .number(JSONNumber(($0 * 100).rounded() / 100)) } ?? .null),
+            ("server_rss_mb", serverRSS.map { .number(JSONNumber((Double($0) / 1024 * 10).rounded() / 10)) } ?? .null),
+            ("config", .object(JSONObject(members: [
+                .init(key: "publishers", value: .number(JSONNumber(Double(publishers)))),
+                .init(key: "subscribers", value: .number(JSONNumber(Double(subscribers)))),
+                .init(key: "size", value: .number(JSONNumber(Double(size)))),
+                .init(key: "batch", value: .number(JSONNumber(Double(batch)))),
+                .init(key: "rate", value: .number(JSONNumber(rate))),
+                .init(key: "tls", value: .bool(tls != nil)),
+            ]))),
+        ]
+        if json {
+            print(JSONValue.object(JSONObject(members: result.map { .init(key: $0.0, value: $0.1) })).serialized())
+        } else {
+            print("published  \(snapshot.accepted) events in \(String(format: "%.2f", publishSeconds)) s: \(Int(Double(snapshot.accepted) / publishSeconds)) events/s")
+            print("delivered  \(snapshot.delivered) (\(subscribers) subscriber(s)), lost \(max(0, lost)), rejected \(snapshot.rejected)")
+            print("latency    p50 \(us(h.percentile(50))) us, p90 \(us(h.percentile(90))) us, p99 \(us(h.percentile(99))) us, p99.9 \(us(h.percentile(99.9))) us, max \(us(h.max)) us")
+            print("cpu        client \(String(format: "%.2f", cpu)) s" + (serverCPU.map { String(format: ", server %.2f s", $0) } ?? "")
+                  + (serverRSS.map { ", server RSS \($0 / 1024) MiB" } ?? ""))
+        }
+        if lost > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Counters shared by the benchmark's connections.
+final class BenchStats: Sendable {
+    struct Snapshot {
+        var accepted: UInt64 = 0
+        var rejected: UInt64 = 0
+        var delivered: UInt64 = 0
+        var histogram = LatencyHistogram()
+    }
+
+    private let state = NIOLockedValueBox(Snapshot())
+
+    var accepted: UInt64 { state.withLockedValue { $0.accepted } }
+    var delivered: UInt64 { state.withLockedValue { $0.delivered } }
+    func snapshot() -> Snapshot { state.withLockedValue { $0 } }
+
+    func published(accepted: Int, rejected: Int) {
+        state.withLockedValue {
+            $0.accepted += UInt64(accepted)
+            $0.rejected += UInt64(rejected)
+        }
+    }
+
+    func delivered(_ count: Int, histogram: LatencyHistogram) {
+        state.withLockedValue {
+            $0.delivered += UInt64(count)
+            $0.histogram.merge(histogram)
+        }
+    }
+}
+
+/// An encoded event without its time field; each copy gets the publish time.
+struct EventTemplate: Sendable {
+    let bytes: [UInt8]
+
+    init(source: String, size: Int) {
+        // Time is written separately (field 4, about 10 bytes).
+        let base = OutgoingEvent(source: source, detailType: "BenchEvent", contentType: .binary)
+        let overhead = base.encodedSize + 11 + 3
+        var event = base
+        event.detail = [UInt8](repeating: 0x61, count: max(0, size - overhead))
+        bytes = event.encoded()
+    }
+}
+
+/// Publishes batches on one connection, on its event loop.
+final class Publisher {
+    let connection: JunctionConnection
+    let template: EventTemplate
+    let stats: BenchStats
+    let total: Int
+    let batch: Int
+    let pipeline: Int
+    let rate: Double
+    let deadline: NIODeadline?
+    private var sent = 0
+    private var inFlight = 0
+    private var started = NIODeadline.now()
+    private var finished: EventLoopPromise<Void>?
+    private var pacer: RepeatedTask?
+
+    init(connection: JunctionConnection, template: EventTemplate, stats: BenchStats, total: Int, batch: Int,
+         pipeline: Int, rate: Double, deadline: NIODeadline?) {
+        self.connection = connection
+        self.template = template
+        self.stats = stats
+        self.total = total
+        self.batch = batch
+        self.pipeline = pipeline
+        self.rate = rate
+        self.deadline = deadline
+    }
+
+    func start() -> EventLoopFuture<Void> {
+        let promise = connection.eventLoop.makePromise(of: Void.self)
+        finished = promise
+        started = .now()
+        if rate > 0 {
+            let me = NIOLoopBound(self, eventLoop: connection.eventLoop)
+            pacer = connection.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .microseconds(200)) { _ in
+                me.value.paced()
+            }
+        } else {
+            fill()
+        }
+        return promise.futureResult
+    }
+
+    private var moreToSend: Bool {
+        sent < total && (deadline.map { NIODeadline.now() < $0 } ?? true)
+    }
+
+    private func fill() {
+        var any = false
+        while inFlight < pipeline, moreToSend {
+            sendBatch(flush: false)
+            any = true
+        }
+        if any { connection.flush() }
+        checkDone()
+    }
+
+    private func paced() {
+        let elapsed = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+        let due = Int(elapsed * rate)
+        var any = false
+        // Send what is due; the in-flight bound keeps a stalled gateway from
+        // piling up unbounded batches here.
+        while sent < due, moreToSend, inFlight < pipeline * 64 {
+            sendBatch(flush: false)
+            any = true
+        }
+        if any { connection.flush() }
+        if !moreToSend {
+            pacer?.cancel()
+            pacer = nil
+            checkDone()
+        }
+    }
+
+    private func sendBatch(flush: Bool) {
+        let n = min(batch, total - sent)
+        let batchID = connection.reserveBatchID()
+        let now = wallNanos()
+        let templateBytes = template.bytes
+        let frame = PublishBatchFrame(
+            batchID: batchID, events: 0..<n,
+            eventSize: { _ in ProtoSize.int64Field(4, now) + templateBytes.count },
+            writeEvent: { _, w in
+                w.int64Field(4, now)
+                templateBytes.withUnsafeBytes { w.raw($0) }
+            })
+        var buffer = connection.allocator.buffer(capacity: frame.frameSize)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: frame.frameSize) { frame.writeFrame(into: $0) }
+        sent += n
+        inFlight += 1
+        let me = NIOLoopBound(self, eventLoop: connection.eventLoop)
+        connection.publishEncoded(buffer, batchID: batchID, flush: flush).whenComplete { result in
+            me.value.acked(result)
+        }
+    }
+
+    private func acked(_ result: Result<PublishAckSummary, Error>) {
+        inFlight -= 1
+        switch result {
+        case .success(let summary):
+            stats.published(accepted: summary.accepted, rejected: summary.rejected)
+            if let r = summary.firstRejection {
+                FileHandle.standardError.write(Data("rejected: \(r)\n".utf8))
+            }
+        case .failure(let error):
+            FileHandle.standardError.write(Data("publish failed: \(error)\n".utf8))
+            sent = total  // stop
+        }
+        if rate == 0 { fill() } else { checkDone() }
+    }
+
+    private func checkDone() {
+        if inFlight == 0 && !moreToSend && pacer == nil {
+            finished?.succeed()
+            finished = nil
+        }
+    }
+}
+
+/// Counts deliveries and their latency on the subscriber's event loop, and
+/// grants credits back as they arrive.
+final class SubscriberRecorder {
+    let stats: BenchStats
+    let connection: JunctionConnection
+    let window: UInt32
+    var subscriptionID: UInt32 = 0
+    private var histogram = LatencyHistogram()
+    private var pendingCount = 0
+    private var ungranted: UInt32 = 0
+
+    init(stats: BenchStats, connection: JunctionConnection, window: UInt32) {
+        self.stats = stats
+        self.connection = connection
+        self.window = window
+    }
+
+    func received(_ frame: UnsafeMutablePointer<Junction__V1__Deliveries>) {
+        let now = wallNanos()
+        let n = frame.pointee.n_deliveries
+        for i in 0..<n {
+            if let event = frame.pointee.deliveries[i]?.pointee.event {
+                let sent = event.pointee.time_unix_nanos
+                histogram.record(UInt64(max(0, now - sent)))
+            }
+        }
+        pendingCount += n
+        ungranted += UInt32(n)
+        if ungranted >= window / 4 {
+            connection.grant(subscriptionID: subscriptionID, credits: ungranted)
+            ungranted = 0
+        }
+        // Publish counters to the shared stats in chunks (one lock per chunk).
+        if pendingCount >= 1024 || n < 16 {
+            stats.delivered(pendingCount, histogram: histogram)
+            histogram = LatencyHistogram()
+            pendingCount = 0
+        }
+    }
+}
+
+func wallNanos() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}
+
+/// CPU time of this process or another one.
+enum CPUTime {
+    static func process() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// User plus system seconds of process `pid` from /proc.
+    static func of(_ pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    static func rssKilobytes(_ pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "")
+        }
+        return nil
+    }
+}

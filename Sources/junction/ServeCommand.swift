@@ -1,0 +1,306 @@
+import ArgumentParser
+import Foundation
+import JunctionGateway
+import JunctionJSON
+import JunctionTLS
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the gateway.",
+        discussion: """
+            With --dev, the gateway makes (or reuses) a development CA and server certificate and a
+            development token in the data directory, and prints where they are:
+              junction serve --dev
+            When ready it prints one JSON line on stdout, for example
+              {"event":"listening","host":"127.0.0.1","port":7400,"ca":"junction-data/ca.pem",...}
+            Logs go to stderr. SIGTERM or SIGINT shut it down gracefully: in-flight publishes are
+            answered before connections close.
+
+            A configuration file (--config, JSON) may hold any of:
+              {"listen": "127.0.0.1:7400", "data_dir": "junction-data",
+               "tokens": {"TOKEN": "ACCOUNT"}, "buses": ["default", "payments"],
+               "tls": {"cert": "server.pem", "key": "server-key.pem", "client_ca": "ca.pem",
+                       "require_client_cert": false, "allow_tls12": false},
+               "limits": {"max_frame_bytes": 4194304, "max_batch_events": 1000,
+                          "max_event_bytes": 262144, "max_credits": 10000,
+                          "subscription_queue_limit": 10000},
+               "workers": 1, "event_loops": 0}
+            Flags override the file.
+            """
+    )
+
+    @Option(help: "Configuration file (JSON).")
+    var config: String?
+
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free port). Default 127.0.0.1:7400.")
+    var listen: String?
+
+    @Option(help: "Data directory (certificates, tokens, state). Default ./junction-data.")
+    var dataDir: String?
+
+    @Flag(help: "Development mode: self-signed CA and server certificate, and a development token for account \"dev\", in the data directory.")
+    var dev = false
+
+    @Option(help: "Server certificate chain (PEM).")
+    var cert: String?
+
+    @Option(help: "Server private key (PEM).")
+    var key: String?
+
+    @Option(help: "CA (PEM) whose client certificates are accepted (mutual TLS).")
+    var clientCA: String?
+
+    @Flag(help: "Refuse clients without a certificate signed by --client-ca.")
+    var requireClientCert = false
+
+    @Flag(help: "Also accept TLS 1.2 (TLS 1.3 only by default).")
+    var allowTLS12 = false
+
+    @Option(name: .customLong("token"), help: "ACCOUNT=TOKEN: a bearer token and the account it authenticates (repeatable).")
+    var tokens: [String] = []
+
+    @Option(name: .customLong("bus"), help: "An event bus to create besides \"default\" (repeatable).")
+    var buses: [String] = []
+
+    @Option(help: "Largest frame accepted, in bytes (default 4194304).")
+    var maxFrameBytes: Int?
+
+    @Option(help: "Pipeline worker threads (default 1).")
+    var workers: Int?
+
+    @Option(help: "Event loop threads (default: one per core).")
+    var eventLoops: Int?
+
+    @Flag(help: "Serve without TLS (for measuring TLS's cost only; never in production).")
+    var insecurePlaintext = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "junction")
+        let file = try config.map(ServeFile.load) ?? ServeFile()
+
+        var configuration = GatewayConfiguration()
+        let (host, port) = try parseHostPort(listen ?? file.listen ?? "127.0.0.1:7400", option: "--listen")
+        configuration.host = host
+        configuration.port = port
+        let dataDir = dataDir ?? file.dataDir ?? "junction-data"
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+
+        for (token, account) in file.tokens { configuration.tokens[token] = account }
+        for entry in tokens {
+            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex, entry.index(after: eq) != entry.endIndex else {
+                throw ValidationError("--token \(entry): expected ACCOUNT=TOKEN")
+            }
+            configuration.tokens[String(entry[entry.index(after: eq)...])] = String(entry[..<eq])
+        }
+        configuration.buses.formUnion(file.buses)
+        configuration.buses.formUnion(buses)
+        configuration.limits = file.limits
+        if let maxFrameBytes { configuration.limits.maxFrameBytes = maxFrameBytes }
+        if let w = workers ?? file.workers { configuration.pipelineWorkers = max(1, w) }
+        if let e = eventLoops ?? file.eventLoops { configuration.eventLoopThreads = max(0, e) }
+
+        var ready: [String: JSONValue] = [:]
+        if dev {
+            let certificates = try DevelopmentCertificates.generate(into: dataDir)
+            let token = try DevToken.loadOrCreate(in: dataDir)
+            configuration.tokens[token.value] = "dev"
+            ready["ca"] = .string(certificates.caCertificateFile)
+            ready["token_file"] = .string(token.path)
+            ready["account"] = .string("dev")
+            if !insecurePlaintext {
+                configuration.tls = .server(certificateChainFile: certificates.serverCertificateFile,
+                                            privateKeyFile: certificates.serverPrivateKeyFile)
+            }
+            logger.info("development mode", metadata: [
+                "ca": "\(certificates.caCertificateFile)", "token_file": "\(token.path)", "account": "dev",
+            ])
+        }
+        if let cert = cert ?? file.tls.cert {
+            guard let key = key ?? file.tls.key else { throw ValidationError("--cert needs --key") }
+            configuration.tls = .server(certificateChainFile: cert, privateKeyFile: key)
+        }
+        if insecurePlaintext {
+            configuration.tls = nil
+            logger.warning("serving WITHOUT TLS (--insecure-plaintext)")
+        } else if configuration.tls == nil {
+            throw ValidationError("no TLS certificate: give --cert and --key, or --dev for a development certificate")
+        }
+        if var tls = configuration.tls {
+            if let ca = clientCA ?? file.tls.clientCA {
+                tls.trustedCAFile = ca
+                tls.requireClientCertificate = requireClientCert || file.tls.requireClientCert
+            }
+            if allowTLS12 || file.tls.allowTLS12 { tls.minimumVersion = .tls12 }
+            configuration.tls = tls
+        }
+        if configuration.tokens.isEmpty {
+            logger.warning("no tokens configured: no client can authenticate (use --token ACCOUNT=TOKEN or --dev)")
+        }
+
+        let gateway = try Gateway(configuration: configuration, logger: logger)
+        try await gateway.start()
+        ready["event"] = .string("listening")
+        ready["host"] = .string(host)
+        ready["port"] = .number(JSONNumber(Double(gateway.port)))
+        ready["tls"] = .bool(configuration.tls != nil)
+        let order = ["event", "host", "port", "tls", "ca", "token_file", "account"]
+        let line = JSONValue.object(JSONObject(members: order.compactMap { k in ready[k].map { .init(key: k, value: $0) } }))
+        printLine(line.serialized())
+
+        await ShutdownSignal.wait()
+        logger.info("shutting down")
+        await gateway.shutdown()
+    }
+}
+
+/// The development token: a random secret kept in DATA/dev-token (mode 0600).
+struct DevToken {
+    var path: String
+    var value: String
+
+    static func loadOrCreate(in directory: String) throws -> DevToken {
+        let path = (directory as NSString).appendingPathComponent("dev-token")
+        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !value.isEmpty { return DevToken(path: path, value: value) }
+        }
+        var generator = SystemRandomNumberGenerator()
+        let value = (0..<4).map { _ in String(format: "%016llx", generator.next() as UInt64) }.joined()
+        guard FileManager.default.createFile(atPath: path, contents: Data((value + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write the development token to \(path)")
+        }
+        return DevToken(path: path, value: value)
+    }
+}
+
+/// Waits for SIGTERM or SIGINT.
+enum ShutdownSignal {
+    static func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let once = OnceFlag()
+            var sources: [DispatchSourceSignal] = []
+            for sig in [SIGTERM, SIGINT] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler {
+                    if once.set() { continuation.resume() }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            SignalSources.keep(sources)
+        }
+    }
+
+    final class OnceFlag: @unchecked Sendable {  // guarded by `lock`
+        private let lock = NSLock()
+        private var done = false
+        func set() -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            if done { return false }
+            done = true
+            return true
+        }
+    }
+
+    /// Keeps the signal sources alive for the life of the process.
+    enum SignalSources {
+        nonisolated(unsafe) static var retained: [DispatchSourceSignal] = []  // written once, from the task that waits
+        static func keep(_ sources: [DispatchSourceSignal]) { retained = sources }
+    }
+}
+
+/// The JSON configuration file of `serve`.
+struct ServeFile {
+    var listen: String?
+    var dataDir: String?
+    var tokens: [String: String] = [:]
+    var buses: [String] = []
+    var tls = TLS()
+    var limits = GatewayConfiguration.Limits()
+    var workers: Int?
+    var eventLoops: Int?
+
+    struct TLS {
+        var cert: String?
+        var key: String?
+        var clientCA: String?
+        var requireClientCert = false
+        var allowTLS12 = false
+    }
+
+    struct FileError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func load(_ path: String) throws -> ServeFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileError(description: "cannot read the configuration file \(path)")
+        }
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(Array(data))
+        } catch {
+            throw FileError(description: "\(path): not valid JSON: \(error)")
+        }
+        guard case .object(let o) = root else { throw FileError(description: "\(path): the top level must be an object") }
+        var file = ServeFile()
+        func fail(_ key: String, _ expected: String) -> FileError { FileError(description: "\(path): \(key): expected \(expected)") }
+        func str(_ v: JSONValue?, _ key: String) throws -> String? {
+            guard let v else { return nil }
+            guard case .string(let s) = v else { throw fail(key, "a string") }
+            return s
+        }
+        func int(_ v: JSONValue?, _ key: String) throws -> Int? {
+            guard let v else { return nil }
+            guard case .number(let n) = v, let i = n.int64 else { throw fail(key, "an integer") }
+            return Int(i)
+        }
+        func bool(_ v: JSONValue?, _ key: String) throws -> Bool {
+            guard let v else { return false }
+            guard case .bool(let b) = v else { throw fail(key, "true or false") }
+            return b
+        }
+        let known: Set = ["listen", "data_dir", "tokens", "buses", "tls", "limits", "workers", "event_loops"]
+        for key in o.keys where !known.contains(key) {
+            throw FileError(description: "\(path): unknown key \"\(key)\" (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        file.listen = try str(o["listen"], "listen")
+        file.dataDir = try str(o["data_dir"], "data_dir")
+        if case .object(let tokens)? = o["tokens"] {
+            for m in tokens.members { file.tokens[m.key] = try str(m.value, "tokens.\(m.key)") }
+        } else if o["tokens"] != nil { throw fail("tokens", "an object of TOKEN: ACCOUNT") }
+        if case .array(let buses)? = o["buses"] {
+            file.buses = try buses.enumerated().map { try str($0.element, "buses[\($0.offset)]")! }
+        } else if o["buses"] != nil { throw fail("buses", "an array of names") }
+        if case .object(let tls)? = o["tls"] {
+            file.tls.cert = try str(tls["cert"], "tls.cert")
+            file.tls.key = try str(tls["key"], "tls.key")
+            file.tls.clientCA = try str(tls["client_ca"], "tls.client_ca")
+            file.tls.requireClientCert = try bool(tls["require_client_cert"], "tls.require_client_cert")
+            file.tls.allowTLS12 = try bool(tls["allow_tls12"], "tls.allow_tls12")
+        }
+        if case .object(let limits)? = o["limits"] {
+            if let v = try int(limits["max_frame_bytes"], "limits.max_frame_bytes") { file.limits.maxFrameBytes = v }
+            if let v = try int(limits["max_batch_events"], "limits.max_batch_events") { file.limits.maxBatchEvents = v }
+            if let v = try int(limits["max_event_bytes"], "limits.max_event_bytes") { file.limits.maxEventBytes = v }
+            if let v = try int(limits["max_credits"], "limits.max_credits") { file.limits.maxCredits = v }
+            if let v = try int(limits["subscription_queue_limit"], "limits.subscription_queue_limit") { file.limits.subscriptionQueueLimit = v }
+        }
+        file.workers = try int(o["workers"], "workers")
+        file.eventLoops = try int(o["event_loops"], "event_loops")
+        return file
+    }
+}

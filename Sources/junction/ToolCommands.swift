@@ -1,0 +1,6 @@
+import ArgumentParser
+
+extension Junction {
+    /// Offline tools (patterns, schemas) that live in their own files.
+    static let toolCommands: [any ParsableCommand.Type] = []
+}
