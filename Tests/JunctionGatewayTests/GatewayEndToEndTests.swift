@@ -1,0 +1,230 @@
+import CJunctionWire
+import Foundation
+import JunctionClient
+import JunctionGateway
+import JunctionWire
+import Testing
+
+@Suite(.serialized) struct GatewayEndToEndTests {
+    func event(_ source: String, _ type: String = "Placed", id: String = "", detail: String = #"{"n":1}"#) -> OutgoingEvent {
+        OutgoingEvent(id: id, source: source, detailType: type, detail: Array(detail.utf8))
+    }
+
+    @Test func publishToSubscriberWithStampedFields() async throws {
+        let harness = try await GatewayHarness.start()
+        let subscriber = try await harness.connect(token: GatewayHarness.otherToken)
+        let publisher = try await harness.connect()
+        #expect(publisher.server.account == "acct-test")
+        let subscription = try await subscriber.subscribe(pattern: #"{"source":["orders"]}"#, credits: 100)
+
+        var spoofed = event("orders", id: "given-id")
+        spoofed.attributes = [(key: "traceparent", value: "00-abc-def-01")]
+        let results = try await publisher.publish([spoofed, event("other"), event("orders")])
+        #expect(results.map(\.code) == [.accepted, .accepted, .accepted])
+        #expect(results[0].id == "given-id")
+        #expect(results[2].id.count == 36, "a generated UUIDv7-style id")
+        #expect(results[0].position > 0 && results[1].position == results[0].position + 1)
+
+        let got = try await collect(subscription, count: 2)
+        #expect(got.count == 2)
+        #expect(got.map(\.event.id) == ["given-id", results[2].id])
+        let first = got[0].event
+        #expect(first.account == "acct-test", "account comes from the token, never the client")
+        #expect(first.bus == "default")
+        #expect(first.position == results[0].position)
+        #expect(first.timeUnixNanos > 1_700_000_000_000_000_000)
+        #expect(first.attributes == ["traceparent": "00-abc-def-01"])
+        #expect(first.detail == Array(#"{"n":1}"#.utf8))
+        #expect(got[0].attempt == 1 && got[1].deliveryID == got[0].deliveryID + 1)
+        await publisher.close()
+        await subscriber.close()
+        await harness.stop()
+    }
+
+    @Test func badEventIsRejectedAndTheRestOfTheBatchGoesOn() async throws {
+        let harness = try await GatewayHarness.start()
+        let publisher = try await harness.connect()
+        var unknownBus = event("s")
+        unknownBus.bus = "nope"
+        let tooMany = OutgoingEvent(source: "s", detailType: "t", resources: Array(repeating: "r", count: 65))
+        let results = try await publisher.publish([event("a"), event(""), unknownBus, tooMany, event("b", "")])
+        #expect(results.map(\.code) == [.accepted, .invalidEvent, .unknownBus, .invalidEvent, .invalidEvent])
+        #expect(results[1].message == "source: required, is empty")
+        #expect(results[2].message.contains("\"nope\""))
+        #expect(results[3].message.contains("resources"))
+        #expect(results[4].message.contains("detail_type"))
+        await publisher.close()
+        await harness.stop()
+    }
+
+    @Test func creditsBoundDeliveries() async throws {
+        let harness = try await GatewayHarness.start()
+        let subscriber = try await harness.connect()
+        let publisher = try await harness.connect()
+        let received = ReceivedCounter()
+        let id = try await subscriber.subscribeRaw(credits: 5, onDeliveries: { received.add($0.pointee.n_deliveries) }, onEnd: { _ in })
+        _ = try await publisher.publish((0..<20).map { event("s\($0)") })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(received.value == 5)
+        subscriber.grant(subscriptionID: id, credits: 10)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(received.value == 15)
+        subscriber.grant(subscriptionID: id, credits: 100)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(received.value == 20)
+        await publisher.close()
+        await subscriber.close()
+        await harness.stop()
+    }
+
+    @Test func busesAreSeparate() async throws {
+        let harness = try await GatewayHarness.start()
+        let connection = try await harness.connect()
+        let payments = try await connection.subscribe(bus: "payments", credits: 10)
+        _ = try await connection.publish([event("on-default")])
+        _ = try await connection.publish([event("on-payments")], bus: "payments")
+        let got = try await collect(payments, count: 1)
+        #expect(got.map(\.event.source) == ["on-payments"])
+        #expect(got.first?.event.bus == "payments")
+        await #expect(throws: JunctionClientError.self) { try await connection.subscribe(bus: "missing") }
+        await connection.close()
+        await harness.stop()
+    }
+
+    @Test func wrongTokenIsRefused() async throws {
+        let harness = try await GatewayHarness.start()
+        do {
+            _ = try await harness.connect(token: "wrong")
+            Issue.record("connected with a wrong token")
+        } catch let error as JunctionClientError {
+            #expect(error.kind == .server(.unauthenticated))
+        }
+        await harness.stop()
+    }
+
+    @Test func malformedFrameClosesOnlyThatConnection() async throws {
+        let harness = try await GatewayHarness.start(tls: false)
+        let healthy = try await harness.connect()
+        let raw = try RawSocket(port: harness.gateway.port)
+        raw.send(HelloFrame(token: GatewayHarness.token).frameBytes())
+        raw.send([0, 0, 0, 0, 3, 0xFF, 0xFF, 0xFF])  // a frame whose body is not a ClientFrame
+        let (bytes, closed) = raw.readUntilClosed()
+        #expect(closed)
+        let error = try lastServerFrame(bytes)
+        #expect(error.frame_case == JUNCTION__V1__SERVER_FRAME__FRAME_ERROR)
+        #expect(error.error.pointee.code == JUNCTION__V1__ERROR_CODE__ERROR_MALFORMED_FRAME)
+        #expect(error.error.pointee.fatal != 0)
+        // The other connection is unaffected.
+        let results = try await healthy.publish([event("still-fine")])
+        #expect(results.first?.accepted == true)
+        await healthy.close()
+        await harness.stop()
+    }
+
+    @Test func oversizeFrameIsRefusedFromItsHeader() async throws {
+        let harness = try await GatewayHarness.start(tls: false) { $0.limits.maxFrameBytes = 1024 }
+        let raw = try RawSocket(port: harness.gateway.port)
+        raw.send(HelloFrame(token: GatewayHarness.token).frameBytes())
+        raw.send([0, 0, 0x10, 0, 0])  // announces 1 MiB; no body follows
+        let (bytes, closed) = raw.readUntilClosed()
+        #expect(closed)
+        let error = try lastServerFrame(bytes)
+        #expect(error.error.pointee.code == JUNCTION__V1__ERROR_CODE__ERROR_FRAME_TOO_LARGE)
+        #expect(String(cString: error.error.pointee.message).contains("1048576"))
+        await harness.stop()
+    }
+
+    @Test func firstFrameMustBeHello() async throws {
+        let harness = try await GatewayHarness.start(tls: false)
+        let raw = try RawSocket(port: harness.gateway.port)
+        raw.send(PingFrame(nonce: 1).frameBytes())
+        let (bytes, closed) = raw.readUntilClosed()
+        #expect(closed)
+        #expect(try lastServerFrame(bytes).error.pointee.code == JUNCTION__V1__ERROR_CODE__ERROR_HELLO_REQUIRED)
+        await harness.stop()
+    }
+
+    @Test func plaintextOnTheTLSPortIsClosed() async throws {
+        let harness = try await GatewayHarness.start()
+        let raw = try RawSocket(port: harness.gateway.port)
+        raw.send(HelloFrame(token: GatewayHarness.token).frameBytes())
+        let (_, closed) = raw.readUntilClosed()
+        #expect(closed)
+        let fine = try await harness.connect()
+        #expect(try await fine.publish([event("x")]).first?.accepted == true)
+        await fine.close()
+        await harness.stop()
+    }
+
+    @Test func slowEphemeralSubscriberIsToldWhatItMissed() async throws {
+        let harness = try await GatewayHarness.start { $0.limits.subscriptionQueueLimit = 10 }
+        let subscriber = try await harness.connect()
+        let publisher = try await harness.connect()
+        let received = ReceivedCounter()
+        let id = try await subscriber.subscribeRaw(credits: 0, onDeliveries: { received.add($0.pointee.n_deliveries) }, onEnd: { _ in })
+        _ = try await publisher.publish((0..<50).map { event("s\($0)") })
+        try await Task.sleep(for: .milliseconds(200))
+        subscriber.grant(subscriptionID: id, credits: 100)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(received.value == 10, "the queue holds the newest 10; 40 were reported missed")
+        await publisher.close()
+        await subscriber.close()
+        await harness.stop()
+    }
+
+    @Test func pipelinedBatchesAreAckedInOrder() async throws {
+        let harness = try await GatewayHarness.start()
+        let publisher = try await harness.connect()
+        let futures = (0..<200).map { i in publisher.publishFuture([event("p", id: "e\(i)")]) }
+        var positions: [UInt64] = []
+        for (i, f) in futures.enumerated() {
+            let r = try await f.get()
+            #expect(r.first?.id == "e\(i)")
+            positions.append(r.first?.position ?? 0)
+        }
+        #expect(positions == positions.sorted())
+        await publisher.close()
+        await harness.stop()
+    }
+
+    @Test func shutdownAnswersInFlightPublishes() async throws {
+        let harness = try await GatewayHarness.start()
+        let publisher = try await harness.connect()
+        let futures = (0..<50).map { i in publisher.publishFuture((0..<20).map { event("s\(i)-\($0)") }) }
+        await harness.gateway.shutdown()
+        var answered = 0
+        for f in futures {
+            if let r = try? await f.get() { answered += r.count }
+        }
+        // Every batch the gateway read was answered before it closed.
+        #expect(answered > 0)
+        #expect(answered % 20 == 0)
+        try? FileManager.default.removeItem(atPath: harness.directory)
+    }
+}
+
+final class ReceivedCounter: @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private var count = 0
+    func add(_ n: Int) { lock.lock(); count += n; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
+/// Decodes the last frame of `bytes` as a ServerFrame.
+func lastServerFrame(_ bytes: [UInt8]) throws -> Junction__V1__ServerFrame {
+    var offset = 0
+    var last: Range<Int>?
+    while bytes.count - offset >= 5 {
+        let length = Int(bytes[offset + 1]) << 24 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 8 | Int(bytes[offset + 4])
+        guard bytes.count - offset - 5 >= length else { break }
+        last = (offset + 5)..<(offset + 5 + length)
+        offset += 5 + length
+    }
+    guard let last else { throw WireError(.malformedFrame, "no complete frame in \(bytes.count) bytes") }
+    let arena = ProtobufArena(capacity: 4096)
+    leakedArenas.append(arena)
+    return try Array(bytes[last]).withUnsafeBytes { try FrameDecoder.decodeServerFrame($0, arena: arena) }.pointee
+}
+
+/// Arenas of decoded test frames stay alive for the test run.
+nonisolated(unsafe) var leakedArenas: [ProtobufArena] = []
