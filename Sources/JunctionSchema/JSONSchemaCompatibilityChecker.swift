@@ -273,8 +273,8 @@ public enum JSONSchemaCompatibilityChecker {
                     add("DEPENDENT_REQUIRED_ADDED", "\(path)/dependentRequired", "property \(n) is now required when \(p) is present")
                 }
             }
-            if let pn = R.propertyNames {
-                compare(pn, W.propertyNames ?? -1, path + "/propertyNames")
+            if let pn = R.propertyNames, !accepts(pn, W.propertyNames ?? -1) {
+                add("PROPERTY_NAMES_NARROWED", path + "/propertyNames", "propertyNames rejects names the writer allows")
             }
             let wClosedEverywhere = W.additionalProperties.map { w[$0].alwaysFalse } ?? false
             let names = Set(R.properties.keys).union(W.properties.keys).sorted()

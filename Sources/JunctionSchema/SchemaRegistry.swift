@@ -147,10 +147,16 @@ public final class SchemaRegistry<Storage: SchemaRegistryStorage> {
         try storageCall { try storage.compatibilityMode(of: subject) } ?? defaultMode
     }
 
-    /// Sets the subject's mode (the subject need not have versions yet); nil reverts to the default.
-    public func setMode(_ mode: CompatibilityMode?, of subject: String) throws(SchemaError) {
+    /// Sets the subject's mode (the subject need not have versions yet).
+    public func setMode(_ mode: CompatibilityMode, of subject: String) throws(SchemaError) {
         try Self.validateSubject(subject)
         try storageCall { try storage.setCompatibilityMode(mode, of: subject) }
+    }
+
+    /// Removes the subject's own mode so that it follows ``defaultMode`` again.
+    public func resetMode(of subject: String) throws(SchemaError) {
+        try Self.validateSubject(subject)
+        try storageCall { try storage.setCompatibilityMode(nil, of: subject) }
     }
 
     /// A validator for `subject` at `version` (nil: latest).
