@@ -43,8 +43,17 @@ struct TestCertificates: Sendable {
     }
 }
 
+/// One directory per test process for all generated files, removed when the process exits.
+private let testProcessDirectory: String = {
+    var template = Array("\(NSTemporaryDirectory())/junction-tls-tests-XXXXXX".utf8CString)
+    guard let path = mkdtemp(&template) else { fatalError("mkdtemp failed: \(errno)") }
+    atexit { try? FileManager.default.removeItem(atPath: testProcessDirectory) }
+    return String(cString: path)
+}()
+
+/// A new empty directory inside this test process's directory.
 func makeTemporaryDirectory(prefix: String) -> String {
-    var template = Array("\(NSTemporaryDirectory())/\(prefix)-XXXXXX".utf8CString)
+    var template = Array("\(testProcessDirectory)/\(prefix)-XXXXXX".utf8CString)
     guard let path = mkdtemp(&template) else { fatalError("mkdtemp failed: \(errno)") }
     return String(cString: path)
 }
