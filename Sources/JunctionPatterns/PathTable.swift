@@ -5,7 +5,7 @@
 /// `a.b.c` is reachable as `{"a":{"b":{"c":…}}}`, `{"a.b":{"c":…}}` or `{"a":{"b.c":…}}` (EventBridge
 /// treats dotted pattern keys as paths). Every path the event reader does not find here is skipped
 /// without being decoded.
-struct PathTable: Sendable {
+final class PathTable: Sendable {
     /// For each node, the path id of the field ending here, or -1.
     let pathIDs: [Int32]
     /// For each node, whether longer paths continue below it.

@@ -1,0 +1,364 @@
+// junction-pattern-bench: throughput of the pattern automaton on citylots-shaped events.
+//
+//   python3 ../shared/bench/gen_citylots.py            # in /tmp/citylots
+//   zcat /tmp/citylots/citylots2.json.gz > /tmp/citylots/citylots2.jsonl
+//   swift run -c release junction-pattern-bench /tmp/citylots/citylots2.jsonl [--families] [--scaling] [--runs N]
+//
+// Every figure is one core (thread CPU time), events parsed from JSON text by the matcher's
+// flattener, median of runs.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import JunctionPatterns
+
+func fail(_ message: String) -> Never {
+    FileHandleless.write(message + "\n")
+    exit(2)
+}
+
+/// Writes to standard error without touching the C `stderr` global.
+enum FileHandleless {
+    static func write(_ text: String) {
+        var copy = text
+        copy.withUTF8 { bytes in _ = Glibc.write(2, bytes.baseAddress, bytes.count) }
+    }
+}
+
+/// CPU time of this thread: the machine is shared, so wall-clock time would count other processes.
+func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+/// Resident set size in bytes (from /proc/self/statm), after returning free heap to the system.
+func heapInUse() -> Int {
+    #if canImport(Glibc)
+
+    guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+    defer { fclose(file) }
+    var size = 0
+    var resident = 0
+    guard fscanf_two(file, &size, &resident) else { return 0 }
+    return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+    #else
+    return 0
+    #endif
+}
+
+func fscanf_two(_ file: UnsafeMutablePointer<FILE>, _ first: inout Int, _ second: inout Int) -> Bool {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard fgets(&buffer, 256, file) != nil else { return false }
+    let fields = String(cString: buffer).split(separator: " ")
+    guard fields.count >= 2, let a = Int(fields[0]), let b = Int(fields[1]) else { return false }
+    first = a
+    second = b
+    return true
+}
+
+func readLines(_ path: String) -> [[UInt8]] {
+    guard let file = fopen(path, "r") else {
+        fail("cannot open \(path)")
+    }
+    defer { fclose(file) }
+    var lines: [[UInt8]] = []
+    var line: UnsafeMutablePointer<CChar>? = nil
+    var capacity = 0
+    while true {
+        let count = getline(&line, &capacity, file)
+        if count <= 0 { break }
+        var length = count
+        while length > 0, line![length - 1] == 10 || line![length - 1] == 13 { length -= 1 }
+        if length == 0 { continue }
+        lines.append(Array(UnsafeRawBufferPointer(start: line, count: length)))
+    }
+    free(line)
+    return lines
+}
+
+/// Adds `"IP":"10.a.b.c"` (IPv4) or an IPv6 address to `properties`, derived from the line number,
+/// so the cidr family has a field to test.
+func addAddress(_ line: [UInt8], _ number: Int) -> [UInt8] {
+    let marker = Array(#""properties":{"#.utf8)
+    guard let start = line.indices.first(where: { index in
+        index + marker.count <= line.count && line[index..<index + marker.count].elementsEqual(marker)
+    }) else { return line }
+    let address = number % 4 == 3
+        ? "2001:db8:\(String(number % 65536, radix: 16))::\(String(number % 251, radix: 16))"
+        : "10.\(number % 7).\(number / 7 % 256).\(number % 253)"
+    let insert = Array(#""IP":""#.utf8) + Array(address.utf8) + Array(#"","#.utf8)
+    var result = Array(line[..<(start + marker.count)])
+    result += insert
+    result += line[(start + marker.count)...]
+    return result
+}
+
+struct Family {
+    var name: String
+    var patterns: [String]
+}
+
+func families(sampleStreets: [String], sampleBlocks: [String], sampleX: [Double]) -> [Family] {
+    let x = sampleX
+    return [
+        Family(name: "EXACT", patterns: sampleBlocks.prefix(5).map { #"{"properties":{"MAPBLKLOT":[""# + $0 + #""]}}"# }),
+        Family(name: "PREFIX", patterns: ["AC", "AL", "BA", "BL", "BR"].map { #"{"properties":{"STREET":[{"prefix":""# + $0 + #""}]}}"# }),
+        Family(name: "PREFIX_EQUALS_IGNORE_CASE", patterns: ["ac", "aL", "Ba", "bl", "BR"].map { #"{"properties":{"STREET":[{"prefix":{"equals-ignore-case":""# + $0 + #""}}]}}"# }),
+        Family(name: "SUFFIX", patterns: ["ON", "KE", "MM", "ING", "GE"].map { #"{"properties":{"STREET":[{"suffix":""# + $0 + #""}]}}"# }),
+        Family(name: "SUFFIX_EQUALS_IGNORE_CASE", patterns: ["on", "Ke", "mM", "iNg", "ge"].map { #"{"properties":{"STREET":[{"suffix":{"equals-ignore-case":""# + $0 + #""}}]}}"# }),
+        Family(name: "EQUALS_IGNORE_CASE", patterns: ["jefferson", "bEaCh", "HyDe", "CHESTNUT", "ocTaVIA"].map { #"{"properties":{"STREET":[{"equals-ignore-case":""# + $0 + #""}]}}"# }),
+        Family(name: "WILDCARD", patterns: ["*AC*", "B*Y", "*E*T", "C*L*", "*ON"].map { #"{"properties":{"STREET":[{"wildcard":""# + $0 + #""}]}}"# }),
+        Family(name: "ANYTHING_BUT", patterns: ["FULTON", "MASON", "MISSION", "POLK", "HYDE"].map { #"{"properties":{"STREET":[{"anything-but":[""# + $0 + #""]}]}}"# }),
+        Family(name: "ANYTHING_BUT_VARIANTS", patterns: [
+            #"{"properties":{"STREET":[{"anything-but":{"prefix":"B"}}]}}"#,
+            #"{"properties":{"STREET":[{"anything-but":{"suffix":"ON"}}]}}"#,
+            #"{"properties":{"STREET":[{"anything-but":{"equals-ignore-case":["mason","polk"]}}]}}"#,
+            #"{"properties":{"STREET":[{"anything-but":{"wildcard":"*A*"}}]}}"#,
+            #"{"properties":{"ST_TYPE":[{"anything-but":["ST","AVE"]}]}}"#,
+        ]),
+        Family(name: "NUMERIC", patterns: [
+            #"{"geometry":{"type":["Polygon"],"firstCoordinates":{"x":[{"numeric":["=",\#(x[0])]}]}}}"#,
+            #"{"geometry":{"firstCoordinates":{"x":[{"numeric":["<",-122.5]}]}}}"#,
+            #"{"geometry":{"firstCoordinates":{"x":[{"numeric":[">",-122.4,"<=",-122.39]}]}}}"#,
+            #"{"geometry":{"firstCoordinates":{"y":[{"numeric":[">=",37.80]}]}}}"#,
+            #"{"geometry":{"firstCoordinates":{"x":[{"numeric":["=",\#(x[1])]}],"y":[{"numeric":[">",37.7]}]}}}"#,
+        ]),
+        Family(name: "CIDR", patterns: [
+            #"{"properties":{"IP":[{"cidr":"10.1.0.0/16"}]}}"#,
+            #"{"properties":{"IP":[{"cidr":"10.2.3.0/24"}]}}"#,
+            #"{"properties":{"IP":[{"cidr":"10.0.0.0/8"}]}}"#,
+            #"{"properties":{"IP":[{"cidr":"2001:db8:ab00::/40"}]}}"#,
+            #"{"properties":{"IP":[{"cidr":"2001:db8::/32"}]}}"#,
+        ]),
+        Family(name: "EXISTS", patterns: [
+            #"{"properties":{"ST_TYPE":[{"exists":true}]}}"#,
+            #"{"properties":{"NOPE":[{"exists":true}]}}"#,
+            #"{"properties":{"NOPE":[{"exists":false}]}}"#,
+            #"{"geometry":{"firstCoordinates":{"z":[{"exists":true}]}}}"#,
+            #"{"properties":{"ODD_EVEN":[{"exists":true}],"LOT_NUM":[{"exists":false}]}}"#,
+        ]),
+        Family(name: "OR", patterns: zip(sampleStreets.prefix(5), ["ST", "AVE", "WAY", "BLVD", "DR"]).map { street, type in
+            #"{"$or":[{"properties":{"STREET":[""# + street + #""]}},{"properties":{"ST_TYPE":[""# + type + #""],"ODD_EVEN":["E"]}}]}"#
+        }),
+        Family(name: "COMPLEX_ARRAYS", patterns: [
+            #"{"geometry":{"type":["Polygon"],"coordinates":{"x":[{"numeric":["=",\#(x[2])]}]}}}"#,
+            #"{"geometry":{"type":["MultiPolygon"],"coordinates":{"z":[{"numeric":["=",0]}]}}}"#,
+            #"{"geometry":{"coordinates":{"x":[{"numeric":["<",-122.514]}],"y":[{"numeric":[">",37.807]}]}}}"#,
+            #"{"geometry":{"coordinates":{"x":[{"numeric":["=",\#(x[3])]}],"y":[{"exists":true}]}}}"#,
+            #"{"properties":{"STREET":["CLAY"]},"geometry":{"coordinates":{"x":[{"numeric":[">",-122.4,"<",-122.39]}]}}}"#,
+        ]),
+    ]
+}
+
+func compile(_ patterns: [String]) -> PatternAutomaton {
+    var rules = PatternRuleSet()
+    for (index, text) in patterns.enumerated() {
+        do {
+            rules.add(PatternRuleID(index), try EventPattern(parsing: text))
+        } catch {
+            fail("bad pattern \(text): \(error)")
+        }
+    }
+    return rules.compile()
+}
+
+/// Matches every event once; returns (seconds, total matches).
+func pass(_ automaton: PatternAutomaton, _ events: [[UInt8]], _ context: PatternMatchContext) -> (Double, Int) {
+    var matched = 0
+    let start = now()
+    for event in events {
+        context.begin(automaton)
+        event.withUnsafeBytes { bytes in
+            do {
+                try context.addJSONEvent(bytes)
+            } catch {
+                fail("bad event: \(error)")
+            }
+        }
+        context.finish()
+        matched += context.matchCount
+    }
+    return (now() - start, matched)
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted[sorted.count / 2]
+}
+
+func fixed(_ value: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    let whole = Int(scaled / scale)
+    var text = (value < 0 ? "-" : "") + String(whole)
+    if digits > 0 {
+        var fraction = String(Int(scaled) - whole * Int(scale))
+        while fraction.count < digits { fraction = "0" + fraction }
+        text += "." + fraction
+    }
+    return text
+}
+
+func padded(_ value: Int, _ width: Int) -> String {
+    var text = String(value)
+    while text.count < width { text = "0" + text }
+    return text
+}
+
+func formatRate(_ rate: Double) -> String {
+    if rate >= 1e6 { return fixed(rate / 1e6, 2) + " M/s" }
+    return fixed(rate / 1e3, 0) + " k/s"
+}
+
+// MARK: - main
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+var runs = 3
+if let index = arguments.firstIndex(of: "--runs"), index + 1 < arguments.count {
+    runs = Int(arguments[index + 1]) ?? 3
+    arguments.removeSubrange(index...(index + 1))
+}
+var only: String? = nil
+if let index = arguments.firstIndex(of: "--only"), index + 1 < arguments.count {
+    only = arguments[index + 1]
+    arguments.removeSubrange(index...(index + 1))
+}
+let runFamilies = arguments.contains("--families") || !arguments.contains("--scaling")
+let runScaling = arguments.contains("--scaling") || !arguments.contains("--families")
+arguments.removeAll { $0.hasPrefix("--") }
+guard let path = arguments.first else {
+    fail("usage: junction-pattern-bench EVENTS.jsonl [--families] [--scaling] [--runs N] [--only FAMILY]")
+}
+
+let loadStart = now()
+let events = readLines(path).enumerated().map { addAddress($0.element, $0.offset) }
+let totalBytes = events.reduce(0) { $0 + $1.count }
+print("events: \(events.count), mean \(totalBytes / max(events.count, 1)) bytes, loaded in \(fixed(now() - loadStart, 1)) s")
+
+// Sample values from the data so the exact rules match something (deterministic: fixed lines).
+func stringField(_ line: [UInt8], _ name: String) -> String? {
+    let marker = Array("\"\(name)\":\"".utf8)
+    guard let start = line.indices.first(where: { $0 + marker.count <= line.count && line[$0..<$0 + marker.count].elementsEqual(marker) }) else { return nil }
+    let from = start + marker.count
+    guard let end = line[from...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+    return String(decoding: line[from..<end], as: UTF8.self)
+}
+func firstX(_ line: [UInt8]) -> Double? {
+    let marker = Array(#""firstCoordinates":{"x":"#.utf8)
+    guard let start = line.indices.first(where: { $0 + marker.count <= line.count && line[$0..<$0 + marker.count].elementsEqual(marker) }) else { return nil }
+    let from = start + marker.count
+    guard let end = line[from...].firstIndex(of: UInt8(ascii: ",")) else { return nil }
+    return Double(String(decoding: line[from..<end], as: UTF8.self))
+}
+let sampleLines = stride(from: 0, to: events.count, by: max(events.count / 64, 1)).map { events[$0] }
+let sampleBlocks = sampleLines.compactMap { stringField($0, "MAPBLKLOT") }
+let sampleStreets = sampleLines.compactMap { stringField($0, "STREET") }
+let sampleX = sampleLines.compactMap(firstX)
+
+let context = PatternMatchContext()
+
+if runFamilies {
+    print("")
+    print("| family | rules | matches | events/s (median of \(runs)) |")
+    print("|---|---|---|---|")
+    for family in families(sampleStreets: sampleStreets, sampleBlocks: sampleBlocks, sampleX: sampleX) {
+        if let only, family.name != only { continue }
+        let automaton = compile(family.patterns)
+        _ = pass(automaton, Array(events.prefix(2000)), context) // warm up
+        var times: [Double] = []
+        var matched = 0
+        for _ in 0..<runs {
+            let (seconds, count) = pass(automaton, events, context)
+            times.append(seconds)
+            matched = count
+        }
+        let rate = Double(events.count) / median(times)
+        print("| \(family.name) | \(family.patterns.count) | \(matched) | \(formatRate(rate)) |")
+    }
+}
+
+/// Mixed rules (no wildcard): exact, prefix, suffix, equals-ignore-case, numeric, cidr, exists,
+/// anything-but and $or, on varying fields, generated deterministically.
+func mixedRules(_ count: Int) -> [String] {
+    var generator = SplitMix(seed: 42)
+    var patterns: [String] = []
+    patterns.reserveCapacity(count)
+    let streets = Array(Set(sampleStreets)).sorted()
+    for index in 0..<count {
+        let block: String = padded(Int(generator.next() % 7600) + 1, 4) + padded(Int(generator.next() % 320) + 1, 3)
+        let street: String = streets[Int(generator.next() % UInt64(streets.count))]
+        let lot: String = padded(Int(generator.next() % 320) + 1, 3)
+        let x: Double = -122.515 + Double(generator.next() % 150_000) / 1e6
+        let blockPrefix = String(block.prefix(4))
+        let streetSuffix = String(street.suffix(3))
+        let upper = x + 0.00001
+        let net = "10.\(index % 7).\(index / 7 % 256).0/24"
+        let pattern: String
+        switch index % 9 {
+        case 0: pattern = #"{"properties":{"MAPBLKLOT":["\#(block)"]}}"#
+        case 1: pattern = #"{"properties":{"BLOCK_NUM":[{"prefix":"\#(blockPrefix)"}],"STREET":["\#(street)"]}}"#
+        case 2: pattern = #"{"properties":{"LOT_NUM":["\#(lot)"],"STREET":[{"suffix":"\#(streetSuffix)"}]}}"#
+        case 3: pattern = #"{"properties":{"MAPBLKLOT":[{"equals-ignore-case":"\#(block)"}]}}"#
+        case 4: pattern = #"{"geometry":{"firstCoordinates":{"x":[{"numeric":[">=",\#(x),"<",\#(upper)]}]}}}"#
+        case 5: pattern = #"{"properties":{"IP":[{"cidr":"\#(net)"}],"LOT_NUM":["\#(lot)"]}}"#
+        case 6: pattern = #"{"properties":{"BLKLOT":["\#(block)"],"ST_TYPE":[{"exists":true}]}}"#
+        case 7: pattern = #"{"properties":{"MAPBLKLOT":["\#(block)"],"STREET":[{"anything-but":["\#(street)"]}]}}"#
+        default: pattern = #"{"$or":[{"properties":{"MAPBLKLOT":["\#(block)"]}},{"properties":{"BLKLOT":["\#(block)A"]}}]}"#
+        }
+        patterns.append(pattern)
+    }
+    return patterns
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+if runScaling {
+    print("")
+    print("| mixed rules | parse s | compile s | heap MB (rules+automaton) | bytes/rule | states | matches | events/s |")
+    print("|---|---|---|---|---|---|---|---|")
+    var baseline = 0.0
+    for count in [10, 1_000, 100_000] {
+        let texts = mixedRules(count)
+        let heapBefore = heapInUse()
+        let parseStart = now()
+        var rules = PatternRuleSet()
+        for (index, text) in texts.enumerated() {
+            rules.add(PatternRuleID(index), try! EventPattern(parsing: text))
+        }
+        let parseSeconds = now() - parseStart
+        let compileStart = now()
+        let automaton = rules.compile()
+        let compileSeconds = now() - compileStart
+        let heap = heapInUse() - heapBefore
+        _ = pass(automaton, Array(events.prefix(2000)), context)
+        var times: [Double] = []
+        var matched = 0
+        for _ in 0..<runs {
+            let (seconds, found) = pass(automaton, events, context)
+            times.append(seconds)
+            matched = found
+        }
+        let rate = Double(events.count) / median(times)
+        if count == 10 { baseline = rate }
+        let heapMB = fixed(Double(heap) / 1e6, 1)
+        print("| \(count) | \(fixed(parseSeconds, 2)) | \(fixed(compileSeconds, 2)) | \(heapMB) | \(heap / count) | \(automaton.stateCount) | \(matched) | \(formatRate(rate)) |")
+        withExtendedLifetime(rules) {}
+        if count == 100_000 {
+            print("")
+            print("throughput at 100,000 rules / at 10 rules: \(fixed(rate / baseline, 2))")
+        }
+    }
+}

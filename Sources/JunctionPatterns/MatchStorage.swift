@@ -1,0 +1,306 @@
+/// The mutable state of one event being matched: collected fields, array trails, the string arena and
+/// the traversal scratch. A value type so that the hot loops work on a local (statically checked)
+/// variable; ``PatternMatchContext`` owns one and moves it out for each operation.
+struct MatchStorage {
+    struct FieldRecord {
+        var pathID: Int32
+        var type: PatternValueType
+        /// Bytes outside the context, or nil when the bytes are in the arena at `offset`.
+        var external: UnsafeRawPointer?
+        var offset: Int
+        var length: Int
+        var number: Double
+        var trailStart: Int32
+        var trailCount: Int32
+        var nextSamePath: Int32
+    }
+
+    struct TrailEntry {
+        var array: Int32
+        var index: Int32
+    }
+
+    struct Frame {
+        /// The path node, or -1 when nothing below is wanted.
+        var node: Int32
+        var isArray: Bool
+    }
+
+    var automaton: PatternAutomaton = .empty
+    var epoch: UInt32 = 1
+
+    var fields: [FieldRecord] = []
+    var trails: [TrailEntry] = []
+    var trailStack: [TrailEntry] = []
+    var frames: [Frame] = []
+    var nextArrayID: Int32 = 0
+    var pathEpoch: [UInt32] = []
+    var pathHead: [Int32] = []
+
+    /// Bytes of unescaped strings (owned by ``PatternMatchContext``, which frees it).
+    var arena: UnsafeMutableRawPointer
+    var arenaCapacity: Int
+    var arenaCount = 0
+    var keyScratch: [UInt8] = []
+
+    var stateEpoch: [UInt32] = []
+    var ruleEpoch: [UInt32] = []
+    var chosen: [Int32] = []
+    var pending: [Int32] = []
+    var targets: [Int32] = []
+    var targetMark: [UInt32] = []
+    var targetToken: UInt32 = 0
+    var folded: [UInt8] = []
+    var matches: [PatternRuleID] = []
+
+    init() {
+        arenaCapacity = 4096
+        arena = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
+        fields.reserveCapacity(64)
+        trails.reserveCapacity(64)
+        trailStack.reserveCapacity(16)
+        frames.reserveCapacity(16)
+        chosen.reserveCapacity(32)
+        pending.reserveCapacity(8)
+        targets.reserveCapacity(64)
+        matches.reserveCapacity(64)
+        keyScratch.reserveCapacity(64)
+        folded.reserveCapacity(64)
+    }
+
+    mutating func begin(_ automaton: PatternAutomaton) {
+        if self.automaton !== automaton {
+            self.automaton = automaton
+            pathEpoch = [UInt32](repeating: 0, count: automaton.pathCount)
+            pathHead = [Int32](repeating: -1, count: automaton.pathCount)
+            stateEpoch = [UInt32](repeating: 0, count: automaton.stateCount)
+            ruleEpoch = [UInt32](repeating: 0, count: automaton.ruleCount)
+            targetMark = [UInt32](repeating: 0, count: automaton.stateCount)
+            targetToken = 0
+        }
+        if epoch == UInt32.max {
+            epoch = 1
+            for index in pathEpoch.indices { pathEpoch[index] = 0 }
+            for index in stateEpoch.indices { stateEpoch[index] = 0 }
+            for index in ruleEpoch.indices { ruleEpoch[index] = 0 }
+        } else {
+            epoch &+= 1
+        }
+        fields.removeAll(keepingCapacity: true)
+        trails.removeAll(keepingCapacity: true)
+        trailStack.removeAll(keepingCapacity: true)
+        frames.removeAll(keepingCapacity: true)
+        frames.append(Frame(node: PathTable.root, isArray: false))
+        matches.removeAll(keepingCapacity: true)
+        nextArrayID = 0
+        arenaCount = 0
+    }
+
+    // MARK: - Collecting fields
+
+    /// The path node below the current frame for `key`, or -1 when no rule looks there.
+    @inline(__always)
+    func childNode(_ key: UnsafeRawBufferPointer) -> Int32 {
+        let node = frames[frames.count - 1].node
+        if node < 0 || !automaton.pathTable.hasChildren[Int(node)] { return -1 }
+        return automaton.pathTable.child(of: node, key: key)
+    }
+
+    @inline(__always)
+    mutating func pushArray(node: Int32) {
+        frames.append(Frame(node: node, isArray: true))
+        trailStack.append(TrailEntry(array: nextArrayID, index: -1))
+        nextArrayID += 1
+    }
+
+    /// Advances the current array to its next element; returns the array's node.
+    @inline(__always)
+    mutating func nextElementNode() -> Int32 {
+        let top = frames[frames.count - 1]
+        precondition(top.isArray, "an array element was added outside an array")
+        trailStack[trailStack.count - 1].index += 1
+        return top.node
+    }
+
+    /// Records a leaf value at `node` if a rule tests that path; `copy` puts the bytes in the arena.
+    @inline(__always)
+    mutating func addLeaf(node: Int32, type: PatternValueType, bytes: UnsafeRawBufferPointer, copy: Bool) {
+        if node < 0 || automaton.pathTable.pathIDs[Int(node)] < 0 { return }
+        if copy {
+            let offset = appendToArena(bytes)
+            addLeaf(node: node, type: type, external: nil, offset: offset, length: bytes.count)
+        } else {
+            addLeaf(node: node, type: type, external: bytes.baseAddress.map { UnsafeRawPointer($0) }, offset: 0, length: bytes.count)
+        }
+    }
+
+    /// Records a leaf value whose bytes are at `external` (or, when nil, at `offset` in the arena).
+    @inline(__always)
+    mutating func addLeaf(node: Int32, type: PatternValueType, external: UnsafeRawPointer?, offset: Int, length: Int) {
+        let pathID = automaton.pathTable.pathIDs[Int(node)]
+        if pathID < 0 { return }
+        var record = FieldRecord(pathID: pathID, type: type, external: external, offset: offset, length: length,
+                                 number: 0, trailStart: 0, trailCount: 0, nextSamePath: -1)
+        if type == .number {
+            let base = external ?? UnsafeRawPointer(arena + offset)
+            record.number = NumberParsing.parse(UnsafeRawBufferPointer(start: base, count: length)) ?? .nan
+        }
+        if !trailStack.isEmpty {
+            record.trailStart = Int32(trails.count)
+            record.trailCount = Int32(trailStack.count)
+            trails.append(contentsOf: trailStack)
+        }
+        let path = Int(pathID)
+        if pathEpoch[path] != epoch {
+            pathEpoch[path] = epoch
+            pathHead[path] = -1
+        }
+        record.nextSamePath = pathHead[path]
+        pathHead[path] = Int32(fields.count)
+        fields.append(record)
+    }
+
+    /// Copies bytes into the arena; returns their offset.
+    mutating func appendToArena(_ bytes: UnsafeRawBufferPointer) -> Int {
+        reserveArena(bytes.count)
+        let offset = arenaCount
+        if let base = bytes.baseAddress, bytes.count > 0 {
+            (arena + offset).copyMemory(from: base, byteCount: bytes.count)
+        }
+        arenaCount += bytes.count
+        return offset
+    }
+
+    /// Makes room for `count` more arena bytes (moving the arena; records hold offsets).
+    mutating func reserveArena(_ count: Int) {
+        if arenaCount + count <= arenaCapacity { return }
+        var capacity = arenaCapacity * 2
+        while capacity < arenaCount + count { capacity *= 2 }
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        grown.copyMemory(from: arena, byteCount: arenaCount)
+        arena.deallocate()
+        arena = grown
+        arenaCapacity = capacity
+    }
+
+    // MARK: - Matching
+
+    @inline(__always)
+    func value(of index: Int) -> FieldValue {
+        let record = fields[index]
+        let base = record.external ?? UnsafeRawPointer(arena + record.offset)
+        return FieldValue(type: record.type, bytes: UnsafeRawBufferPointer(start: base, count: record.length), number: record.number)
+    }
+
+    @inline(__always)
+    func head(_ pathID: Int32) -> Int32 {
+        let path = Int(pathID)
+        return pathEpoch[path] == epoch ? pathHead[path] : -1
+    }
+
+    /// Whether two fields can come from the same elements of every array they share.
+    @inline(__always)
+    func compatible(_ first: Int, _ second: Int) -> Bool {
+        let a = fields[first]
+        let b = fields[second]
+        let shared = min(Int(a.trailCount), Int(b.trailCount))
+        for level in 0..<shared {
+            let x = trails[Int(a.trailStart) + level]
+            let y = trails[Int(b.trailStart) + level]
+            if x.array != y.array { return true }
+            if x.index != y.index { return false }
+        }
+        return true
+    }
+
+    @inline(__always)
+    func compatibleWithChosen(_ field: Int) -> Bool {
+        if fields[field].trailCount == 0 { return true }
+        for other in chosen where fields[Int(other)].trailCount > 0 {
+            if !compatible(field, Int(other)) { return false }
+        }
+        return true
+    }
+
+    var contextIsClean: Bool {
+        if !pending.isEmpty { return false }
+        for other in chosen where fields[Int(other)].trailCount > 0 { return false }
+        return true
+    }
+
+    /// `{"exists": false}` conditions on the way here: no value at the path may be compatible with
+    /// the fields chosen for the other conditions.
+    func pendingAbsencesHold() -> Bool {
+        for pathID in pending {
+            var field = head(pathID)
+            while field >= 0 {
+                if compatibleWithChosen(Int(field)) { return false }
+                field = fields[Int(field)].nextSamePath
+            }
+        }
+        return true
+    }
+
+    /// Walks the automaton from `stateIndex` over the collected fields, recording matched rules.
+    mutating func visit(_ stateIndex: Int32) {
+        let automaton = self.automaton
+        let state = automaton.states[Int(stateIndex)]
+        if contextIsClean {
+            if stateEpoch[Int(stateIndex)] == epoch { return }
+            stateEpoch[Int(stateIndex)] = epoch
+        }
+        if state.ruleCount > 0, pendingAbsencesHold() {
+            for position in Int(state.ruleStart)..<Int(state.ruleStart + state.ruleCount) {
+                let rule = Int(automaton.terminalRules[position])
+                if ruleEpoch[rule] != epoch {
+                    ruleEpoch[rule] = epoch
+                    matches.append(automaton.ruleIDs[rule])
+                }
+            }
+        }
+        if state.edgeCount > 0 {
+            for position in Int(state.edgeStart)..<Int(state.edgeStart + state.edgeCount) {
+                let edge = automaton.edges[position]
+                var field = head(edge.pathID)
+                if field < 0 { continue }
+                let matcher = automaton.matchers[Int(edge.matcher)]
+                while field >= 0 {
+                    let fieldIndex = Int(field)
+                    field = fields[fieldIndex].nextSamePath
+                    if !compatibleWithChosen(fieldIndex) { continue }
+                    let mark = targets.count
+                    matcher.collect(value(of: fieldIndex), into: &targets, folded: &folded)
+                    let end = targets.count
+                    if end == mark { continue }
+                    chosen.append(Int32(fieldIndex))
+                    if targetToken == UInt32.max {
+                        targetToken = 0
+                        for index in targetMark.indices { targetMark[index] = 0 }
+                    }
+                    targetToken += 1
+                    let token = targetToken
+                    var index = mark
+                    while index < end {
+                        let target = Int(targets[index])
+                        // Skip repeats (a value passing two tests of the same edge).
+                        if targetMark[target] != token {
+                            targetMark[target] = token
+                            visit(Int32(target))
+                        }
+                        index += 1
+                    }
+                    chosen.removeLast()
+                    targets.removeSubrange(mark...)
+                }
+            }
+        }
+        if state.absentCount > 0 {
+            for position in Int(state.absentStart)..<Int(state.absentStart + state.absentCount) {
+                let edge = automaton.absentEdges[position]
+                pending.append(edge.pathID)
+                visit(edge.target)
+                pending.removeLast()
+            }
+        }
+    }
+}
