@@ -69,8 +69,11 @@ public final class WorkerSignal: @unchecked Sendable { // safe: the state is an 
             // relaxed: written under the mutex, which orders it with the consumer's
             // read under the same mutex.
             self.counters[0].store(Self.running, ordering: .relaxed)
-            self.condition.signal()
         }
+        // Signalled after unlocking so the woken consumer does not block on the
+        // mutex we still hold; it re-reads the state under the mutex, and a
+        // consumer that is not yet waiting sees `running` there and never sleeps.
+        self.condition.signal()
     }
 
     /// Consumer side: returns once `isReady()` returns `true`, or after a wake-up
