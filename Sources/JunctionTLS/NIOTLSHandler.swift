@@ -61,6 +61,8 @@ public final class NIOTLSHandler: ChannelDuplexHandler {
     /// The next handler asked for a read that no plaintext has answered yet.
     private var readPending = false
     private var handshakeTimer: Scheduled<Void>?
+    /// Drop the plaintext and staging buffers after each use (see ``TLSConfiguration/releaseBuffersWhenIdle``).
+    private let releaseBuffersWhenIdle: Bool
 
     /// Server or client, from the context's configuration.
     public var role: TLSConfiguration.Role { self.tlsContext.configuration.role }
@@ -85,6 +87,7 @@ public final class NIOTLSHandler: ChannelDuplexHandler {
     public init(context: TLSContext, serverName: String? = nil) {
         self.tlsContext = context
         self.serverNameOverride = serverName
+        self.releaseBuffersWhenIdle = context.configuration.releaseBuffersWhenIdle
     }
 
     private var peer: String { self.role == .server ? "client" : "server" }
@@ -213,7 +216,10 @@ public final class NIOTLSHandler: ChannelDuplexHandler {
 
     /// Decrypts every complete record received so far into the batch's plaintext buffer.
     private func decryptAvailable(context: ChannelHandlerContext, connection: TLSConnection) {
-        var plaintext = self.plaintext.take() ?? context.channel.allocator.buffer(capacity: 2 * TLSConnection.maximumRecordPlaintext)
+        // Plaintext is never larger than the ciphertext it comes from: size a new buffer
+        // for the whole batch so decryption does not reallocate.
+        var plaintext = self.plaintext.take()
+            ?? context.channel.allocator.buffer(capacity: connection.bufferedCiphertextBytes + TLSConnection.maximumRecordPlaintext)
         loop: while true {
             switch connection.read(into: &plaintext) {
             case .bytes:
@@ -246,8 +252,10 @@ public final class NIOTLSHandler: ChannelDuplexHandler {
         context.fireChannelRead(self.wrapInboundOut(plaintext))
         // Reuses the storage if the next handler did not keep it; otherwise allocates
         // a fresh buffer of the same capacity (no copy).
-        plaintext.clear()
-        if self.plaintext == nil { self.plaintext = plaintext }
+        if !self.releaseBuffersWhenIdle {
+            plaintext.clear()
+            if self.plaintext == nil { self.plaintext = plaintext }
+        }
         return true
     }
 
@@ -378,7 +386,7 @@ public final class NIOTLSHandler: ChannelDuplexHandler {
             failure = staging.withUnsafeReadableBytes { connection.write($0) }
         }
         staging.clear()
-        self.staging = staging
+        self.staging = self.releaseBuffersWhenIdle ? nil : staging
         self.bufferedBytes = 0
         if let failure {
             combined?.fail(failure)

@@ -84,9 +84,10 @@ public struct TLSConfiguration: Sendable, Hashable {
     public var serverName: String?
     /// How the peer's certificate is checked. Default ``CertificateVerification/full``.
     public var certificateVerification: CertificateVerification
-    /// Ask OpenSSL to free a connection's 16 KiB read and write buffers while it is
-    /// idle (`SSL_MODE_RELEASE_BUFFERS`). Saves ~34 KiB per idle connection at the
-    /// price of allocations on busy ones. Default `false`.
+    /// Keep no buffers while a connection is idle: OpenSSL frees its record buffers
+    /// (`SSL_MODE_RELEASE_BUFFERS`) and the handler drops its plaintext and write-staging
+    /// buffers after each use. Saves tens of KiB per idle connection at the price of
+    /// allocations on busy ones. Default `false` (buffers are kept and reused).
     public var releaseBuffersWhenIdle: Bool
 
     /// Creates a configuration; prefer the ``server(certificateChainFile:privateKeyFile:)``

@@ -126,8 +126,8 @@ final class TLSConnection {
         }
     }
 
-    /// Whether received ciphertext is still waiting to be processed.
-    var hasBufferedCiphertext: Bool { (self.buffers.inbound?.readableBytes ?? 0) > 0 }
+    /// How much received ciphertext is waiting to be processed.
+    var bufferedCiphertextBytes: Int { self.buffers.inbound?.readableBytes ?? 0 }
 
     /// Prepares the outbound buffer for about `bytes` of ciphertext, so a flush of
     /// many records appends into one allocation.

@@ -136,7 +136,7 @@ private final class BenchmarkSink: ChannelInboundHandler {
     }
 }
 
-@Suite("TLS throughput benchmark (JUNCTION_TLS_BENCH=1, release build)")
+@Suite("TLS throughput benchmark (JUNCTION_TLS_BENCH=1, release build)", .serialized)
 struct TLSThroughputBenchmark {
     let certs = TestCertificates.shared
 
@@ -192,4 +192,61 @@ struct TLSThroughputBenchmark {
             try await group.shutdownGracefully()
         }
     }
+
+    @Test("memory per idle TLS connection (1,000 loopback connections)", .enabled(if: benchmarkEnabled))
+    func idleConnectionMemory() async throws {
+        let connections = 1000
+        for release in [true, false] {
+            var serverConfiguration = certs.serverConfiguration
+            serverConfiguration.releaseBuffersWhenIdle = release
+            var clientConfiguration = certs.clientConfiguration
+            clientConfiguration.releaseBuffersWhenIdle = release
+            let server = try await LoopbackEchoServer.start(configuration: serverConfiguration)
+            let clientContext = try TLSContext(configuration: clientConfiguration)
+            // Return memory freed by earlier tests to the OS, so reuse does not hide growth.
+            trimMalloc()
+            let before = residentBytes()
+            var clients: [Channel] = []
+            for _ in 0..<connections {
+                let done = server.group.next().makePromise(of: ByteBuffer.self)
+                let client = try await ClientBootstrap(group: server.group)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(NIOTLSHandler(context: clientContext))
+                            try channel.pipeline.syncOperations.addHandler(CollectingHandler(expected: 256, done: done))
+                        }
+                    }
+                    .connect(host: "127.0.0.1", port: server.port).get()
+                // One 256-byte message each way, so every buffer a busy connection uses exists.
+                try await client.writeAndFlush(ByteBuffer.pattern(256))
+                _ = try await done.futureResult.get()
+                clients.append(client)
+            }
+            let after = residentBytes()
+            let perPair = Double(after - before) / Double(connections) / 1024
+            print(String(format: "tls-bench idle memory (releaseBuffersWhenIdle=%@): %.1f KiB per connection pair (client + server side, incl. sockets and NIO channels), ~%.1f KiB per side",
+                         release ? "true" : "false", perPair, perPair / 2))
+            #expect(after > before)
+            for client in clients { try? await client.close() }
+            try await server.stop()
+        }
+    }
+}
+
+/// Resident set size of this process, from /proc/self/statm.
+private func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+/// glibc's `malloc_trim(0)` (declared in malloc.h, which the Glibc module does not import).
+private func trimMalloc() {
+    #if canImport(Glibc)
+    typealias Trim = @convention(c) (Int) -> Int32
+    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
+    }
+    #endif
 }
