@@ -53,10 +53,11 @@ func report(_ name: String, _ nsPerOp: Summary, note: String = "") {
 
 /// Producers push `itemCount` elements in total (busy-retrying on full), one
 /// consumer drains in batches of 64. Returns ns per element, wall clock.
-func mpscThroughput(
-    producers: Int, notifyEachPush: Bool = false, makeElement: @escaping @Sendable (Int) -> Payload
+func mpscThroughput<Element: Sendable>(
+    producers: Int, notifyEachPush: Bool = false,
+    makeElement: @escaping @Sendable (Int) -> Element, value: @escaping @Sendable (Element) -> Int
 ) -> Double {
-    let ring = MPSCRing<Payload>(capacity: 4096)
+    let ring = MPSCRing<Element>(capacity: 4096)
     let signal = WorkerSignal()  // never parked on here: isolates the cost of notify()
     let perProducer = itemCount / producers
     let total = perProducer * producers
@@ -66,7 +67,7 @@ func mpscThroughput(
         var received = 0
         var checksum = 0
         while received < total {
-            let drained = ring.drain(max: 64) { checksum &+= $0.value }
+            let drained = ring.drain(max: 64) { checksum &+= value($0) }
             if drained == 0 { sched_yield() }
             received += drained
         }
@@ -90,8 +91,10 @@ func mpscThroughput(
     return Double(now() - began) / Double(total)
 }
 
-func spscThroughput(makeElement: @escaping @Sendable (Int) -> Payload) -> Double {
-    let ring = SPSCRing<Payload>(capacity: 4096)
+func spscThroughput<Element: Sendable>(
+    makeElement: @escaping @Sendable (Int) -> Element, value: @escaping @Sendable (Element) -> Int
+) -> Double {
+    let ring = SPSCRing<Element>(capacity: 4096)
     let total = itemCount
     let start = Atomic<Bool>(false)
     let consumer = startThread {
@@ -99,7 +102,7 @@ func spscThroughput(makeElement: @escaping @Sendable (Int) -> Payload) -> Double
         var received = 0
         var checksum = 0
         while received < total {
-            let drained = ring.drain(max: 64) { checksum &+= $0.value }
+            let drained = ring.drain(max: 64) { checksum &+= value($0) }
             if drained == 0 { sched_yield() }
             received += drained
         }
@@ -199,19 +202,29 @@ func measure(_ body: () -> Double) -> Summary {
 }
 
 print("RingBench: \(itemCount) elements per run, \(repetitions) runs, \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
-print("Element: a class reference (retain/release per hand-off). Ring capacity 4096, drain batches of 64.")
+print("Ring capacity 4096; the consumer drains batches of 64 and yields when empty.")
 let preallocated = (0..<itemCount).map(Payload.init)
 let reuse: @Sendable (Int) -> Payload = { preallocated[$0] }
-report("MPSCRing 1 producer -> 1 consumer", measure { mpscThroughput(producers: 1, makeElement: reuse) })
-report("MPSCRing 1P, WorkerSignal.notify per push", measure { mpscThroughput(producers: 1, notifyEachPush: true, makeElement: reuse) })
-report("MPSCRing 2 producers -> 1 consumer", measure { mpscThroughput(producers: 2, makeElement: reuse) })
-report("SPSCRing 1 producer -> 1 consumer", measure { spscThroughput(makeElement: reuse) })
+let payloadValue: @Sendable (Payload) -> Int = { $0.value }
+let intElement: @Sendable (Int) -> Int = { $0 }
+print("Element Int (the ring alone):")
+report("  MPSCRing 1 producer", measure { mpscThroughput(producers: 1, makeElement: intElement, value: intElement) })
+report("  MPSCRing 2 producers", measure { mpscThroughput(producers: 2, makeElement: intElement, value: intElement) })
+report("  SPSCRing 1 producer", measure { spscThroughput(makeElement: intElement, value: intElement) })
+print("Element: a class reference (retain on push, release after pop: the object header moves between cores):")
+report("  MPSCRing 1 producer", measure { mpscThroughput(producers: 1, makeElement: reuse, value: payloadValue) })
+report("  MPSCRing 1 producer + notify() per push", measure {
+    mpscThroughput(producers: 1, notifyEachPush: true, makeElement: reuse, value: payloadValue)
+})
+report("  MPSCRing 2 producers", measure { mpscThroughput(producers: 2, makeElement: reuse, value: payloadValue) })
+report("  SPSCRing 1 producer", measure { spscThroughput(makeElement: reuse, value: payloadValue) })
+print("PipelineWorker (class elements; the worker parks whenever it runs dry):")
 for (producers, spinCount) in [(1, 256), (2, 256), (1, 4096)] {
     workerParksPerMillion = []
     let result = measure { workerThroughput(producers: producers, spinCount: spinCount, makeElement: reuse) }
     let parks = Summary(samples: workerParksPerMillion).median
     report(
-        "PipelineWorker.submit \(producers)P (spin \(spinCount))", result,
+        "  PipelineWorker.submit \(producers)P, spin \(spinCount)", result,
         note: String(format: "  parks per 1M: %.0f", parks)
     )
 }
