@@ -9,6 +9,10 @@ struct ProtoCompiledTables {
         var target: Int32        // message index (message/group) or enum index (enum), else -1
         var jsonName: Int32      // name index
         var protoName: Int32     // name index
+        var index: Int32         // own index in `fields`; -1 in the sentinel of an unused number
+
+        static let missing = Field(number: 0, type: 0, flags: 0, requiredBit: 0, target: -1, jsonName: -1,
+                                   protoName: -1, index: -1)
 
         static let repeated: UInt8 = 1
         static let required: UInt8 = 2
@@ -19,7 +23,7 @@ struct ProtoCompiledTables {
     struct Message {
         var fieldStart: Int32
         var fieldCount: Int32
-        var denseStart: Int32     // index into lookup of number 0, or -1 when fields are binary-searched
+        var denseStart: Int32     // index into `lookup` of number 0, or -1 when fields are binary-searched
         var denseMax: UInt32
         var requiredMask: UInt64
         var isMapEntry: Bool
@@ -40,7 +44,9 @@ struct ProtoCompiledTables {
 
     let fields: UnsafePointer<Field>
     let messages: UnsafePointer<Message>
-    let lookup: UnsafePointer<Int32>
+    /// Dense per-message tables from field number to a copy of the field (``Field/missing`` for gaps), so the
+    /// hot loop resolves a tag with one load.
+    let lookup: UnsafePointer<Field>
     let enums: UnsafePointer<Enum>
     let enumValues: UnsafePointer<Int32>
     let enumValueNames: UnsafePointer<Int32>
@@ -56,23 +62,27 @@ struct ProtoCompiledTables {
 
     func nameString(_ index: Int32) -> String { String(decoding: name(index), as: UTF8.self) }
 
-    /// Index of the field with `number` in message `m`, or -1.
+    /// The field with `number` in message `m`, or ``Field/missing``.
     @inline(__always)
-    func fieldIndex(_ m: Message, _ number: UInt32) -> Int {
+    func field(_ m: Message, _ number: UInt32) -> Field {
         if m.denseStart >= 0 {
-            guard number <= m.denseMax else { return -1 }
-            return Int(lookup[Int(m.denseStart) + Int(number)])
+            guard number <= m.denseMax else { return .missing }
+            return lookup[Int(m.denseStart) &+ Int(number)]
         }
         var lo = Int(m.fieldStart)
         var hi = lo + Int(m.fieldCount) - 1
         while lo <= hi {
             let mid = (lo + hi) >> 1
             let n = fields[mid].number
-            if n == number { return mid }
+            if n == number { return fields[mid] }
             if n < number { lo = mid + 1 } else { hi = mid - 1 }
         }
-        return -1
+        return .missing
     }
+
+    /// Index of the field with `number` in message `m`, or -1.
+    @inline(__always)
+    func fieldIndex(_ m: Message, _ number: UInt32) -> Int { Int(field(m, number).index) }
 
     /// Position of `value` among enum `e`'s values, or -1.
     @inline(__always)

@@ -24,6 +24,9 @@ public final class ProtoMessageValidator: @unchecked Sendable { // immutable aft
         guard options.maxDepth >= 1, options.maxDepth <= 1000 else {
             throw ProtoDescriptorError("maxDepth must be between 1 and 1000, got \(options.maxDepth)")
         }
+        guard options.maxBytes >= 0, options.maxBytes <= Int(Int32.max) else {
+            throw ProtoDescriptorError("maxBytes must be between 0 and \(Int32.max), got \(options.maxBytes)")
+        }
         self.messageName = root
         self.options = options
 
@@ -64,7 +67,7 @@ public final class ProtoMessageValidator: @unchecked Sendable { // immutable aft
 
         var fields: [ProtoCompiledTables.Field] = []
         var messages: [ProtoCompiledTables.Message] = []
-        var lookup: [Int32] = []
+        var lookup: [ProtoCompiledTables.Field] = []
         for name in messageOrder {
             let m = descriptorSet.messages[name]!
             let sortedFields = m.fields.sorted { $0.number < $1.number }
@@ -98,14 +101,14 @@ public final class ProtoMessageValidator: @unchecked Sendable { // immutable aft
                 }
                 fields.append(.init(number: UInt32(f.number), type: UInt8(f.type.rawValue), flags: flags,
                                     requiredBit: bit, target: target, jsonName: intern(f.jsonName),
-                                    protoName: intern(f.name)))
+                                    protoName: intern(f.name), index: Int32(fields.count)))
             }
             let maxNumber = UInt32(sortedFields.last?.number ?? 0)
             var denseStart: Int32 = -1
             if maxNumber <= 64 || Int(maxNumber) <= 4 * sortedFields.count + 16 {
                 denseStart = Int32(lookup.count)
-                var table = [Int32](repeating: -1, count: Int(maxNumber) + 1)
-                for (i, f) in sortedFields.enumerated() { table[Int(f.number)] = start + Int32(i) }
+                var table = [ProtoCompiledTables.Field](repeating: .missing, count: Int(maxNumber) + 1)
+                for i in 0..<sortedFields.count { table[Int(sortedFields[i].number)] = fields[Int(start) + i] }
                 lookup.append(contentsOf: table)
             }
             messages.append(.init(fieldStart: start, fieldCount: Int32(sortedFields.count), denseStart: denseStart,
@@ -152,26 +155,30 @@ public final class ProtoMessageValidator: @unchecked Sendable { // immutable aft
         }
         let capacity = options.maxDepth + 2
         return withUnsafeTemporaryAllocation(of: ProtoFieldPath.Segment.self, capacity: capacity) { stack in
-            var walker = ProtoWalker(tables: tables, stack: stack.baseAddress!, maxDepth: options.maxDepth,
-                                     allowUnknown: options.allowUnknownFields, visitor: visitor)
-            let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
-            let result: ProtoValidationResult
-            do throws(ProtoWalkFailure) {
-                _ = try walker.message(0, base, 0, bytes.count, level: 0, group: 0)
-                result = .valid
-            } catch {
-                if !V.wantsValues {
-                    // Slow path, failures only: walk again recording map keys so the path names them.
-                    var keyed = ProtoWalker(tables: tables, stack: stack.baseAddress!, maxDepth: options.maxDepth,
-                                            allowUnknown: options.allowUnknownFields, visitor: KeyRecorder())
-                    do throws(ProtoWalkFailure) {
-                        _ = try keyed.message(0, base, 0, bytes.count, level: 0, group: 0)
-                    } catch {}
+            withUnsafeTemporaryAllocation(of: ProtoWalker<V>.Frame.self, capacity: capacity) { frames in
+                var walker = ProtoWalker(tables: tables, stack: stack.baseAddress!, maxDepth: options.maxDepth,
+                                         allowUnknown: options.allowUnknownFields, visitor: visitor)
+                let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+                let result: ProtoValidationResult
+                do throws(ProtoWalkFailure) {
+                    try walker.walk(base, bytes.count, frames: frames.baseAddress!)
+                    result = .valid
+                } catch {
+                    if !V.wantsValues {
+                        // Slow path, failures only: walk again recording map keys so the path names them.
+                        var keyed = ProtoWalker(tables: tables, stack: stack.baseAddress!, maxDepth: options.maxDepth,
+                                                allowUnknown: options.allowUnknownFields, visitor: KeyRecorder())
+                        frames.withMemoryRebound(to: ProtoWalker<KeyRecorder>.Frame.self) { keyedFrames in
+                            do throws(ProtoWalkFailure) {
+                                try keyed.walk(base, bytes.count, frames: keyedFrames.baseAddress!)
+                            } catch {}
+                        }
+                    }
+                    result = .invalid(describe(error, stack: stack.baseAddress!))
                 }
-                result = .invalid(describe(error, stack: stack.baseAddress!))
+                visitor = walker.visitor
+                return result
             }
-            visitor = walker.visitor
-            return result
         }
     }
 

@@ -69,137 +69,184 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
 
     // MARK: messages
 
-    /// Walks the message `mi` in `base[start..<end]`. For a group (`group` != 0) it stops after the matching
-    /// end-group tag and returns the offset after it; otherwise it returns `end`.
-    mutating func message(_ mi: Int, _ base: UnsafeRawPointer, _ start: Int, _ end: Int, level: Int, group: UInt32,
-                          depth: Int = 0) throws(Failure) -> Int {
-        let m = tables.messages[mi]
-        var pos = start
+    /// Saved state of an enclosing message while a nested message or group is walked.
+    struct Frame {
+        var message: Int32
+        var level: Int32
+        var group: UInt32
+        var end: Int32
+        var seen: UInt64
+    }
+
+    /// Walks the root message (index 0) in `base[0..<count]`. Nested messages and groups are walked in the same
+    /// loop with an explicit frame stack (`frames`, capacity `maxDepth + 1`) instead of recursion.
+    mutating func walk(_ base: UnsafeRawPointer, _ count: Int, frames: UnsafeMutablePointer<Frame>) throws(Failure) {
+        var mi = 0
+        var m = tables.messages[0]
+        var pos = 0
+        var end = count
         var seen: UInt64 = 0
-        // Inside a map entry the value is reported under the map field's own segment (`labels[key]`).
-        let valueLevel = m.isMapEntry ? level : level + 1
-        while pos < end {
-            let tagStart = pos
-            let tag = try varint(base, &pos, end, level, -1)
-            let number = tag >> 3
-            let wt = UInt8(truncatingIfNeeded: tag & 7)
-            guard number != 0, number <= 0x1FFF_FFFF else {
-                throw Failure(.invalidFieldNumber, level: level, offset: tagStart, b: number)
-            }
-            if wt == 4 {
-                guard group != 0, number == UInt64(group) else {
-                    throw Failure(.groupMismatch, level: level, offset: tagStart, a: 1, b: number)
+        var level = 0
+        var group: UInt32 = 0
+        var depth = 0
+        frameLoop: while true {
+            // Inside a map entry the value is reported under the map field's own segment (`labels[key]`).
+            let valueLevel = m.isMapEntry ? level : level &+ 1
+            var closedGroup = false
+            while pos < end {
+                let tagStart = pos
+                let tag = try varint(base, &pos, end, level, -1)
+                let number = tag >> 3
+                let wt = UInt8(truncatingIfNeeded: tag & 7)
+                guard number != 0, number <= 0x1FFF_FFFF else {
+                    throw Failure(.invalidFieldNumber, level: level, offset: tagStart, b: number)
                 }
-                try checkRequired(m, seen, level, tagStart)
-                return pos
-            }
-            guard wt <= 5 else {
-                throw Failure(.invalidWireType, level: level, offset: tagStart, a: UInt64(wt), b: number)
-            }
-            let fi = tables.fieldIndex(m, UInt32(truncatingIfNeeded: number))
-            if fi < 0 {
-                guard allowUnknown else {
-                    throw Failure(.unknownField, level: level, offset: tagStart, a: UInt64(wt), b: number)
+                if wt == 4 {
+                    guard group != 0, number == UInt64(group) else {
+                        throw Failure(.groupMismatch, level: level, offset: tagStart, a: 1, b: number)
+                    }
+                    closedGroup = true
+                    break
                 }
-                try skip(base, &pos, end, wt, UInt32(truncatingIfNeeded: number), level, depth)
-                continue
-            }
-            let f = tables.fields[fi]
-            stack[level] = ProtoFieldPath.Segment(field: Int32(fi), keyKind: 0, keyPointer: nil, keyBits: 0)
-            seen |= UInt64(f.flags & Field.required != 0 ? 1 : 0) << UInt64(f.requiredBit)
-            let visitCount = m.isMapEntry ? (number == 1 ? -1 : valueLevel) : valueLevel
-            switch f.type {
-            case 3, 4, 5, 8, 13, 14, 17, 18:  // varint types
-                if wt == 0 {
-                    let vStart = pos
-                    let v = try varint(base, &pos, end, level + 1, fi)
-                    try scalarVarint(f, fi, v, level + 1, vStart, visitCount)
-                } else if wt == 2, f.flags & Field.repeated != 0 {
-                    let n = try length(base, &pos, end, level + 1, fi)
-                    let pEnd = pos + n
-                    while pos < pEnd {
+                guard wt <= 5 else {
+                    throw Failure(.invalidWireType, level: level, offset: tagStart, a: UInt64(wt), b: number)
+                }
+                let f = tables.field(m, UInt32(truncatingIfNeeded: number))
+                let fi = Int(f.index)
+                if fi < 0 {
+                    guard allowUnknown else {
+                        throw Failure(.unknownField, level: level, offset: tagStart, a: UInt64(wt), b: number)
+                    }
+                    try skip(base, &pos, end, wt, UInt32(truncatingIfNeeded: number), level, depth)
+                    continue
+                }
+                if V.wantsValues {
+                    stack[level] = ProtoFieldPath.Segment(field: f.index, keyKind: 0, keyPointer: nil, keyBits: 0)
+                } else {
+                    // Keys are only recorded for visitors; the failure path re-walks with one (see ProtoMessageValidator).
+                    stack[level].field = f.index
+                }
+                seen |= UInt64(truncatingIfNeeded: (f.flags & Field.required) >> 1) &<< UInt64(f.requiredBit)
+                let visitCount = m.isMapEntry ? (number == 1 ? -1 : valueLevel) : valueLevel
+                let fieldLevel = level &+ 1
+                switch f.type {
+                case 3, 4, 5, 8, 13, 14, 17, 18:  // varint types
+                    if wt == 0 {
                         let vStart = pos
-                        let v = try varint(base, &pos, pEnd, level + 1, fi)
-                        try scalarVarint(f, fi, v, level + 1, vStart, visitCount)
+                        let v = try varint(base, &pos, end, fieldLevel, fi)
+                        try scalarVarint(f, fi, v, fieldLevel, vStart, visitCount)
+                    } else if wt == 2, f.flags & Field.repeated != 0 {
+                        let n = try length(base, &pos, end, fieldLevel, fi)
+                        let pEnd = pos &+ n
+                        while pos < pEnd {
+                            let vStart = pos
+                            let v = try varint(base, &pos, pEnd, fieldLevel, fi)
+                            try scalarVarint(f, fi, v, fieldLevel, vStart, visitCount)
+                        }
+                    } else {
+                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
                     }
-                } else {
-                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
-                }
-            case 1, 6, 16:  // 64-bit fixed
-                if wt == 1 {
-                    guard end - pos >= 8 else { throw Failure(.truncated, level: level + 1, field: fi, offset: pos) }
-                    if V.wantsValues, visitCount >= 0 { emit(visitCount, fixed64Value(f.type, base, pos)) }
-                    pos += 8
-                } else if wt == 2, f.flags & Field.repeated != 0 {
-                    let n = try length(base, &pos, end, level + 1, fi)
-                    guard n & 7 == 0 else {
-                        throw Failure(.packedLength, level: level + 1, field: fi, offset: pos, a: 8, b: UInt64(n))
+                case 1, 6, 16:  // 64-bit fixed
+                    if wt == 1 {
+                        guard end &- pos >= 8 else { throw Failure(.truncated, level: fieldLevel, field: fi, offset: pos) }
+                        if V.wantsValues, visitCount >= 0 { emit(visitCount, fixed64Value(f.type, base, pos)) }
+                        pos &+= 8
+                    } else if wt == 2, f.flags & Field.repeated != 0 {
+                        let n = try length(base, &pos, end, fieldLevel, fi)
+                        guard n & 7 == 0 else {
+                            throw Failure(.packedLength, level: fieldLevel, field: fi, offset: pos, a: 8, b: UInt64(n))
+                        }
+                        if V.wantsValues, visitCount >= 0 {
+                            var p = pos
+                            while p < pos &+ n { emit(visitCount, fixed64Value(f.type, base, p)); p &+= 8 }
+                        }
+                        pos &+= n
+                    } else {
+                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
+                    }
+                case 2, 7, 15:  // 32-bit fixed
+                    if wt == 5 {
+                        guard end &- pos >= 4 else { throw Failure(.truncated, level: fieldLevel, field: fi, offset: pos) }
+                        if V.wantsValues, visitCount >= 0 { emit(visitCount, fixed32Value(f.type, base, pos)) }
+                        pos &+= 4
+                    } else if wt == 2, f.flags & Field.repeated != 0 {
+                        let n = try length(base, &pos, end, fieldLevel, fi)
+                        guard n & 3 == 0 else {
+                            throw Failure(.packedLength, level: fieldLevel, field: fi, offset: pos, a: 4, b: UInt64(n))
+                        }
+                        if V.wantsValues, visitCount >= 0 {
+                            var p = pos
+                            while p < pos &+ n { emit(visitCount, fixed32Value(f.type, base, p)); p &+= 4 }
+                        }
+                        pos &+= n
+                    } else {
+                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
+                    }
+                case 9, 12:  // string, bytes
+                    guard wt == 2 else {
+                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
+                    }
+                    let n = try length(base, &pos, end, fieldLevel, fi)
+                    if f.type == 9, let bad = UTF8Validation.firstInvalid(base + pos, n) {
+                        throw Failure(.utf8, level: fieldLevel, field: fi, offset: pos &+ bad, b: UInt64(bad))
                     }
                     if V.wantsValues, visitCount >= 0 {
-                        var p = pos
-                        while p < pos + n { emit(visitCount, fixed64Value(f.type, base, p)); p += 8 }
+                        let b = UnsafeRawBufferPointer(start: base + pos, count: n)
+                        emit(visitCount, f.type == 9 ? .string(b) : .bytes(b))
                     }
-                    pos += n
-                } else {
-                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
-                }
-            case 2, 7, 15:  // 32-bit fixed
-                if wt == 5 {
-                    guard end - pos >= 4 else { throw Failure(.truncated, level: level + 1, field: fi, offset: pos) }
-                    if V.wantsValues, visitCount >= 0 { emit(visitCount, fixed32Value(f.type, base, pos)) }
-                    pos += 4
-                } else if wt == 2, f.flags & Field.repeated != 0 {
-                    let n = try length(base, &pos, end, level + 1, fi)
-                    guard n & 3 == 0 else {
-                        throw Failure(.packedLength, level: level + 1, field: fi, offset: pos, a: 4, b: UInt64(n))
+                    pos &+= n
+                case 11:  // message: push the current frame and continue inside the child
+                    guard wt == 2 else {
+                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
                     }
-                    if V.wantsValues, visitCount >= 0 {
-                        var p = pos
-                        while p < pos + n { emit(visitCount, fixed32Value(f.type, base, p)); p += 4 }
+                    let n = try length(base, &pos, end, fieldLevel, fi)
+                    guard depth < maxDepth else { throw Failure(.depth, level: fieldLevel, field: fi, offset: pos) }
+                    if V.wantsValues, f.flags & Field.mapField != 0 {
+                        recordMapKey(Int(f.target), base, pos, pos &+ n, level)
                     }
-                    pos += n
-                } else {
-                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
+                    frames[depth] = Frame(message: Int32(truncatingIfNeeded: mi), level: Int32(truncatingIfNeeded: level),
+                                          group: group, end: Int32(truncatingIfNeeded: end), seen: seen)
+                    depth &+= 1
+                    level = m.isMapEntry ? level : fieldLevel
+                    mi = Int(f.target)
+                    m = tables.messages[mi]
+                    end = pos &+ n
+                    seen = 0
+                    group = 0
+                    continue frameLoop
+                case 10:  // group: the child ends at its end-group tag
+                    guard wt == 3 else {
+                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
+                    }
+                    guard depth < maxDepth else { throw Failure(.depth, level: fieldLevel, field: fi, offset: pos) }
+                    frames[depth] = Frame(message: Int32(truncatingIfNeeded: mi), level: Int32(truncatingIfNeeded: level),
+                                          group: group, end: Int32(truncatingIfNeeded: end), seen: seen)
+                    depth &+= 1
+                    level = fieldLevel
+                    mi = Int(f.target)
+                    m = tables.messages[mi]
+                    seen = 0
+                    group = UInt32(truncatingIfNeeded: number)
+                    continue frameLoop
+                default:
+                    throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
                 }
-            case 9, 12:  // string, bytes
-                guard wt == 2 else {
-                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
-                }
-                let n = try length(base, &pos, end, level + 1, fi)
-                if f.type == 9, let bad = UTF8Validation.firstInvalid(base + pos, n) {
-                    throw Failure(.utf8, level: level + 1, field: fi, offset: pos + bad, b: UInt64(bad))
-                }
-                if V.wantsValues, visitCount >= 0 {
-                    let b = UnsafeRawBufferPointer(start: base + pos, count: n)
-                    emit(visitCount, f.type == 9 ? .string(b) : .bytes(b))
-                }
-                pos += n
-            case 11:  // message
-                guard wt == 2 else {
-                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
-                }
-                let n = try length(base, &pos, end, level + 1, fi)
-                guard depth < maxDepth else { throw Failure(.depth, level: level + 1, field: fi, offset: pos) }
-                if V.wantsValues, f.flags & Field.mapField != 0 {
-                    recordMapKey(Int(f.target), base, pos, pos + n, level)
-                }
-                _ = try message(Int(f.target), base, pos, pos + n, level: m.isMapEntry ? level : level + 1,
-                                group: 0, depth: depth + 1)
-                pos += n
-            case 10:  // group
-                guard wt == 3 else {
-                    throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
-                }
-                guard depth < maxDepth else { throw Failure(.depth, level: level + 1, field: fi, offset: pos) }
-                pos = try message(Int(f.target), base, pos, end, level: level + 1,
-                                  group: UInt32(truncatingIfNeeded: number), depth: depth + 1)
-            default:
-                throw Failure(.wireType, level: level + 1, field: fi, offset: tagStart, a: UInt64(wt))
             }
+            // The current message ended: at its length (messages) or at its end-group tag (groups, pos < end).
+            if group != 0, !closedGroup {
+                throw Failure(.groupMismatch, level: level, offset: end, a: 0, b: UInt64(group))
+            }
+            try checkRequired(m, seen, level, pos)
+            if depth == 0 { return }
+            depth &-= 1
+            let parent = frames[depth]
+            mi = Int(parent.message)
+            m = tables.messages[mi]
+            level = Int(parent.level)
+            group = parent.group
+            end = Int(parent.end)
+            seen = parent.seen
         }
-        if group != 0 { throw Failure(.groupMismatch, level: level, offset: end, a: 0, b: UInt64(group)) }
-        try checkRequired(m, seen, level, end)
-        return end
     }
 
     @inline(__always)

@@ -3,6 +3,23 @@ enum UTF8Validation {
     /// Returns the offset of the first byte of the first invalid sequence, or nil when `count` bytes at `p` are valid.
 
     static func firstInvalid(_ p: UnsafeRawPointer, _ count: Int) -> Int? {
+        // Fast path: all ASCII (the common case for identifiers and codes) needs one OR over the bytes.
+        var acc: UInt64 = 0
+        var k = 0
+        while k &+ 8 <= count {
+            acc |= p.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            k &+= 8
+        }
+        while k < count {
+            acc |= UInt64(p.load(fromByteOffset: k, as: UInt8.self))
+            k &+= 1
+        }
+        if acc & 0x8080_8080_8080_8080 == 0 { return nil }
+        return firstInvalidSlow(p, count)
+    }
+
+    @inline(never)
+    static func firstInvalidSlow(_ p: UnsafeRawPointer, _ count: Int) -> Int? {
         var i = 0
         while i < count {
             // ASCII fast path, 8 bytes at a time.
