@@ -9,11 +9,14 @@ import Darwin
 /// Attempt `n` (1-based) that fails is retried after a delay drawn uniformly
 /// from `0...min(maxBackoff, initialBackoff * multiplier^(n-1))` ("full
 /// jitter"). The event is dead-lettered once `maxAttempts` deliveries failed,
-/// or when a retry would happen after the event is older than `maxEventAgeNanos`.
+/// or when a retry would start more than `maxEventAgeNanos` after the event's
+/// first delivery attempt (counting from the first attempt rather than the
+/// append time means a replayed or backlogged event is not dead-lettered on
+/// its first failure).
 public struct RetryPolicy: Sendable, Equatable {
     /// Deliveries before the event is dead-lettered (at least 1). Default 185 (as EventBridge).
     public var maxAttempts: Int
-    /// Maximum age of an event (from its log timestamp) for another attempt; nil means no limit.
+    /// Longest time from the first attempt to the start of a retry; nil means no limit.
     /// Default 24 hours.
     public var maxEventAgeNanos: Int64?
     /// Backoff cap before the first retry. Default 1 s.

@@ -69,7 +69,7 @@ public final class StateStore: @unchecked Sendable { // `database` and the cache
                         position INTEGER NOT NULL,
                         attempts INTEGER NOT NULL,
                         next_delivery_at INTEGER NOT NULL,
-                        event_time INTEGER NOT NULL,
+                        first_attempt_at INTEGER NOT NULL,
                         ordering_group BLOB,
                         PRIMARY KEY (subscription, position)
                     ) WITHOUT ROWID;
@@ -107,9 +107,9 @@ public final class StateStore: @unchecked Sendable { // `database` and the cache
             INSERT INTO cursors (subscription, committed_position, updated_at) VALUES (?1, ?2, ?3)
             ON CONFLICT(subscription) DO UPDATE SET committed_position = ?2, updated_at = ?3
             """)
-        selectInFlight = try db.prepare("SELECT position, attempts, next_delivery_at, event_time, ordering_group FROM in_flight WHERE subscription = ?1 ORDER BY position")
+        selectInFlight = try db.prepare("SELECT position, attempts, next_delivery_at, first_attempt_at, ordering_group FROM in_flight WHERE subscription = ?1 ORDER BY position")
         deleteInFlight = try db.prepare("DELETE FROM in_flight WHERE subscription = ?1")
-        insertInFlight = try db.prepare("INSERT INTO in_flight (subscription, position, attempts, next_delivery_at, event_time, ordering_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        insertInFlight = try db.prepare("INSERT INTO in_flight (subscription, position, attempts, next_delivery_at, first_attempt_at, ordering_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         selectDocument = try db.prepare("SELECT kind, key, value, version, updated_at FROM documents WHERE kind = ?1 AND key = ?2")
         selectDocuments = try db.prepare("SELECT kind, key, value, version, updated_at FROM documents WHERE kind = ?1 ORDER BY key")
         insertDocument = try db.prepare("INSERT INTO documents (kind, key, value, version, updated_at) VALUES (?1, ?2, ?3, 1, ?4)")
@@ -233,7 +233,7 @@ public final class StateStore: @unchecked Sendable { // `database` and the cache
                     position: UInt64(bitPattern: selectInFlight.columnInt64(0)),
                     attempts: Int(selectInFlight.columnInt64(1)),
                     nextDeliveryAt: selectInFlight.columnInt64(2),
-                    eventTime: selectInFlight.columnInt64(3),
+                    firstAttemptAt: selectInFlight.columnInt64(3),
                     group: selectInFlight.columnIsNull(4) ? nil : selectInFlight.columnBlob(4)))
             }
             return result
@@ -253,7 +253,7 @@ public final class StateStore: @unchecked Sendable { // `database` and the cache
                 for delivery in inFlight {
                     try insertInFlight.run(.text(subscription), .integer(Int64(bitPattern: delivery.position)),
                                            .integer(Int64(delivery.attempts)), .integer(delivery.nextDeliveryAt),
-                                           .integer(delivery.eventTime), delivery.group.map { .blob($0) } ?? .null)
+                                           .integer(delivery.firstAttemptAt), delivery.group.map { .blob($0) } ?? .null)
                 }
             }
         }

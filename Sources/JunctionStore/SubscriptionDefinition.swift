@@ -71,19 +71,20 @@ public struct PersistedDelivery: Sendable, Equatable {
     public var position: UInt64
     /// Deliveries made so far.
     public var attempts: Int
-    /// When it may next be delivered (Unix nanoseconds): the ack deadline while
-    /// outstanding, the backoff end while waiting for a retry.
+    /// Earliest time to deliver it again after a restart (Unix nanoseconds):
+    /// the end of its backoff while waiting for a retry, 0 when it was
+    /// outstanding (the consumer that held it is gone).
     public var nextDeliveryAt: Int64
-    /// Log timestamp of the event (for the maximum event age).
-    public var eventTime: Int64
+    /// Time of its first delivery attempt (the maximum event age counts from here).
+    public var firstAttemptAt: Int64
     /// Ordering group, when the subscription uses an ordering key.
     public var group: [UInt8]?
 
-    public init(position: UInt64, attempts: Int, nextDeliveryAt: Int64, eventTime: Int64, group: [UInt8]? = nil) {
+    public init(position: UInt64, attempts: Int, nextDeliveryAt: Int64, firstAttemptAt: Int64, group: [UInt8]? = nil) {
         self.position = position
         self.attempts = attempts
         self.nextDeliveryAt = nextDeliveryAt
-        self.eventTime = eventTime
+        self.firstAttemptAt = firstAttemptAt
         self.group = group
     }
 }

@@ -68,8 +68,8 @@ import Testing
         let dir = TemporaryDirectory("state"); defer { dir.remove() }
         let path = dir.file("state.db")
         let deliveries = [
-            PersistedDelivery(position: 11, attempts: 2, nextDeliveryAt: 500, eventTime: 100, group: Array("c1".utf8)),
-            PersistedDelivery(position: 13, attempts: 1, nextDeliveryAt: 600, eventTime: 101, group: nil),
+            PersistedDelivery(position: 11, attempts: 2, nextDeliveryAt: 500, firstAttemptAt: 100, group: Array("c1".utf8)),
+            PersistedDelivery(position: 13, attempts: 1, nextDeliveryAt: 600, firstAttemptAt: 101, group: nil),
         ]
         do {
             let store = try StateStore(path: path)
