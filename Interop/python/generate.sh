@@ -5,8 +5,9 @@
 # protobuf runtime.
 #
 #   generate.sh           regenerate junction_client/gen/
-#   generate.sh --check   regenerate into a temporary directory and fail
-#                         (exit 1, with a diff) when gen/ is stale
+#   generate.sh --check [DIR]
+#                         regenerate into a temporary directory and fail
+#                         (exit 1, with a diff) when gen/ (or DIR) is stale
 #
 # protoc writes junction/v1/{event,protocol}_pb2.py whose cross-file import is
 # absolute ("from junction.v1 import event_pb2"). The modules are flattened
@@ -21,8 +22,8 @@ target="$here/junction_client/gen"
 mode="write"
 case "${1:-}" in
     "") ;;
-    --check) mode="check" ;;
-    *) echo "usage: generate.sh [--check]" >&2; exit 2 ;;
+    --check) mode="check"; target="${2:-$target}" ;;
+    *) echo "usage: generate.sh [--check [DIR]]" >&2; exit 2 ;;
 esac
 
 bash "$here/setup.sh"
@@ -56,11 +57,11 @@ PY
 
 if [[ "$mode" == "check" ]]; then
     if diff -ru --exclude=__pycache__ "$target" "$out" > "$work/diff.txt" 2>&1; then
-        echo "generate.sh: junction_client/gen is up to date with Protos/" >&2
+        echo "generate.sh: $target is up to date with Protos/" >&2
         exit 0
     fi
     cat "$work/diff.txt" >&2
-    echo "generate.sh: junction_client/gen is STALE relative to Protos/junction/v1; run: bash Interop/python/generate.sh" >&2
+    echo "generate.sh: $target is STALE relative to Protos/junction/v1; run: bash Interop/python/generate.sh" >&2
     exit 1
 fi
 
