@@ -18,20 +18,29 @@ from junction_client import JunctionClient  # noqa: E402
 
 
 def _require_binary() -> None:
+    problem = ""
     try:
         junction_binary()
     except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
+        problem = str(error)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+
+
+def _start(data_dir: Path, extra_args=()) -> Gateway:
+    problem = ""
+    try:
+        return start_gateway(data_dir, extra_args)
+    except RuntimeError as error:
+        problem = str(error)
+    pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def shared_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     """One gateway for the whole session (tests keep apart by using unique sources)."""
     _require_binary()
-    try:
-        gateway = start_gateway(tmp_path_factory.mktemp("gateway") / "data")
-    except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
+    gateway = _start(tmp_path_factory.mktemp("gateway") / "data")
     yield gateway
     gateway.stop()
 
@@ -51,10 +60,7 @@ def private_gateway(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[
     started: List[Gateway] = []
 
     def start(*extra_args: str) -> Gateway:
-        try:
-            gateway = start_gateway(tmp_path / f"data{len(started)}", extra_args)
-        except RuntimeError as error:
-            pytest.fail(str(error), pytrace=False)
+        gateway = _start(tmp_path / f"data{len(started)}", extra_args)
         started.append(gateway)
         return gateway
 
