@@ -84,6 +84,10 @@ struct LoopbackEchoServer {
     }
 }
 
+private let opensslPath: String? = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+}
+
 private let pythonPath: String? = {
     for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
         let candidate = "\(directory)/python3"
@@ -197,6 +201,29 @@ struct LoopbackTests {
         try await client.writeAndFlush(ByteBuffer(string: "still"))
         #expect(try await done.futureResult.get() == ByteBuffer(string: "still"))
         try await client.close()
+        try await server.stop()
+    }
+
+    @Test("openssl s_client completes a verified TLS 1.3 handshake with ALPN junction/1",
+          .enabled(if: opensslPath != nil, "openssl not found"))
+    func opensslClient() async throws {
+        let server = try await LoopbackEchoServer.start(configuration: certs.serverConfiguration)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: opensslPath!)
+        process.arguments = ["s_client", "-connect", "127.0.0.1:\(server.port)", "-CAfile", certs.dev.caCertificateFile,
+                             "-servername", "localhost", "-verify_hostname", "localhost", "-alpn", "junction/1",
+                             "-verify_return_error"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"), "\(text)")
+        #expect(text.contains("Verify return code: 0 (ok)"), "\(text)")
+        #expect(text.contains("ALPN protocol: junction/1"), "\(text)")
         try await server.stop()
     }
 }
