@@ -221,6 +221,16 @@ if let index = arguments.firstIndex(of: "--runs"), index + 1 < arguments.count {
     runs = Int(arguments[index + 1]) ?? 3
     arguments.removeSubrange(index...(index + 1))
 }
+var sizes = [10, 1_000, 100_000]
+if let index = arguments.firstIndex(of: "--sizes"), index + 1 < arguments.count {
+    sizes = arguments[index + 1].split(separator: ",").compactMap { Int($0) }
+    arguments.removeSubrange(index...(index + 1))
+}
+var mixedCase: Int? = nil
+if let index = arguments.firstIndex(of: "--mixed-case"), index + 1 < arguments.count {
+    mixedCase = Int(arguments[index + 1])
+    arguments.removeSubrange(index...(index + 1))
+}
 var only: String? = nil
 if let index = arguments.firstIndex(of: "--only"), index + 1 < arguments.count {
     only = arguments[index + 1]
@@ -282,7 +292,7 @@ if runFamilies {
 
 /// Mixed rules (no wildcard): exact, prefix, suffix, equals-ignore-case, numeric, cidr, exists,
 /// anything-but and $or, on varying fields, generated deterministically.
-func mixedRules(_ count: Int) -> [String] {
+func mixedRules(_ count: Int, only mixedCase: Int? = nil) -> [String] {
     var generator = SplitMix(seed: 42)
     var patterns: [String] = []
     patterns.reserveCapacity(count)
@@ -297,7 +307,7 @@ func mixedRules(_ count: Int) -> [String] {
         let upper = x + 0.00001
         let net = "10.\(index % 7).\(index / 7 % 256).0/24"
         let pattern: String
-        switch index % 9 {
+        switch mixedCase ?? (index % 9) {
         case 0: pattern = #"{"properties":{"MAPBLKLOT":["\#(block)"]}}"#
         case 1: pattern = #"{"properties":{"BLOCK_NUM":[{"prefix":"\#(blockPrefix)"}],"STREET":["\#(street)"]}}"#
         case 2: pattern = #"{"properties":{"LOT_NUM":["\#(lot)"],"STREET":[{"suffix":"\#(streetSuffix)"}]}}"#
@@ -327,11 +337,11 @@ struct SplitMix {
 
 if runScaling {
     print("")
-    print("| mixed rules | parse s | compile s | heap MB (rules+automaton) | bytes/rule | states | matches | events/s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| mixed rules | parse s | compile s | automaton MB | bytes/rule | process RSS growth MB | states | matches | events/s |")
+    print("|---|---|---|---|---|---|---|---|---|")
     var baseline = 0.0
-    for count in [10, 1_000, 100_000] {
-        let texts = mixedRules(count)
+    for count in sizes {
+        let texts = mixedRules(count, only: mixedCase)
         let heapBefore = heapInUse()
         let parseStart = now()
         var rules = PatternRuleSet()
@@ -353,8 +363,10 @@ if runScaling {
         }
         let rate = Double(events.count) / median(times)
         if count == 10 { baseline = rate }
-        let heapMB = fixed(Double(heap) / 1e6, 1)
-        print("| \(count) | \(fixed(parseSeconds, 2)) | \(fixed(compileSeconds, 2)) | \(heapMB) | \(heap / count) | \(automaton.stateCount) | \(matched) | \(formatRate(rate)) |")
+        let bytes = automaton.estimatedMemoryBytes
+        let automatonMB = fixed(Double(bytes) / 1e6, 1)
+        let rssMB = fixed(Double(max(heap, 0)) / 1e6, 1)
+        print("| \(count) | \(fixed(parseSeconds, 3)) | \(fixed(compileSeconds, 3)) | \(automatonMB) | \(bytes / count) | \(rssMB) | \(automaton.stateCount) | \(matched) | \(formatRate(rate)) |")
         withExtendedLifetime(rules) {}
         if count == 100_000 {
             print("")

@@ -26,12 +26,15 @@ struct AutomatonCompiler {
     /// Adds one branch (a conjunction of conditions) of rule `rule`.
     mutating func insert(_ branch: [PatternCondition], rule: Int32) {
         var keyed = branch.map { condition in
-            (EdgeKey(pathID: pathID(condition.path), test: condition.canonicalTest), condition.test)
+            (AutomatonCompiler.selectivity(condition.test), EdgeKey(pathID: pathID(condition.path), test: condition.canonicalTest), condition.test)
         }
-        // A canonical order so that rules sharing conditions share states.
-        keyed.sort { ($0.0.pathID, $0.0.test) < ($1.0.pathID, $1.0.test) }
+        // A canonical order, so that rules sharing conditions share states, and the most selective
+        // conditions first, so that a state's outgoing edges are reached by few events: exact values
+        // lead, then ranges and affixes, then the broad tests (anything-but, wildcard, exists), then
+        // absences.
+        keyed.sort { ($0.0, $0.1.pathID, $0.1.test) < ($1.0, $1.1.pathID, $1.1.test) }
         var state: Int32 = 0
-        for (key, test) in keyed {
+        for (_, key, test) in keyed {
             if let next = states[Int(state)].edges[key] {
                 state = next
             } else {
@@ -43,6 +46,24 @@ struct AutomatonCompiler {
             }
         }
         if states[Int(state)].rules.last != rule { states[Int(state)].rules.append(rule) }
+    }
+
+    /// Orders conditions by how few values they typically accept (lower first).
+    static func selectivity(_ test: PatternCondition.Test) -> Int {
+        guard case .anyOf(let matchers) = test else { return 5 }
+        var worst = 0
+        for matcher in matchers {
+            let rank: Int
+            switch matcher {
+            case .exact: rank = 0
+            case .equalsIgnoreCase: rank = 1
+            case .prefix, .suffix, .prefixIgnoreCase, .suffixIgnoreCase, .numeric, .cidr: rank = 2
+            case .wildcard, .regexp, .anythingBut: rank = 3
+            case .exists: rank = 4
+            }
+            worst = max(worst, rank)
+        }
+        return worst
     }
 
     /// Produces the immutable automaton.

@@ -1,67 +1,66 @@
 /// An immutable open-addressing hash table from (32-bit tag, byte string) to an `Int32` value.
 ///
 /// Lookups take the key as an `UnsafeRawBufferPointer`, so matching never builds a Swift `String` or
-/// array. Used for exact values, case-folded values, prefixes and suffixes, and the path table.
+/// array. Each slot holds the full hash, tag, key location and value inline (24 bytes), so a lookup
+/// touches one slot and, on a hash hit, the key bytes: two cache lines for tables of any size. Used
+/// for exact values, case-folded values, prefixes and suffixes, networks, and the path table.
 struct ByteKeyTable: Sendable {
-    private let slots: [Int32]          // entry index + 1; 0 is empty
+    struct Slot: Sendable {
+        var hash: UInt64
+        /// The first (up to) 8 key bytes, zero-padded: most keys are compared without leaving the slot.
+        var prefix: UInt64
+        var tag: UInt32
+        /// `UInt32.max` marks an empty slot.
+        var length: UInt32
+        /// Where bytes 8... of a longer key are in `keyBytes`.
+        var start: Int32
+        var value: Int32
+    }
+
+    private let slots: [Slot]
     private let mask: Int
-    private let hashes: [UInt64]
-    private let tags: [UInt32]
-    private let starts: [Int32]
-    private let lengths: [Int32]
     private let keyBytes: [UInt8]
-    let values: [Int32]
+    let count: Int
 
     /// Whether the table is empty.
-    var isEmpty: Bool { values.isEmpty }
-    var count: Int { values.count }
+    var isEmpty: Bool { count == 0 }
 
     /// Builds a table; later duplicates of a (tag, key) replace earlier ones.
     init(_ entries: [(tag: UInt32, key: [UInt8], value: Int32)]) {
-        var capacity = 4
+        var capacity = entries.isEmpty ? 1 : 4
         while capacity < entries.count * 2 { capacity <<= 1 }
-        var slots = [Int32](repeating: 0, count: capacity)
-        var hashes: [UInt64] = []
-        var tags: [UInt32] = []
-        var starts: [Int32] = []
-        var lengths: [Int32] = []
+        var slots = [Slot](repeating: Slot(hash: 0, prefix: 0, tag: 0, length: UInt32.max, start: 0, value: -1), count: capacity)
         var keyBytes: [UInt8] = []
-        var values: [Int32] = []
+        var count = 0
         let mask = capacity - 1
         for entry in entries {
             let hash = ByteOps.hash(entry.key, seed: UInt64(entry.tag))
             var slot = Int(truncatingIfNeeded: hash) & mask
             var replaced = false
-            while slots[slot] != 0 {
-                let existing = Int(slots[slot]) - 1
-                if hashes[existing] == hash, tags[existing] == entry.tag,
-                   keyBytes[Int(starts[existing])..<Int(starts[existing] + lengths[existing])].elementsEqual(entry.key) {
-                    values[existing] = entry.value
+            while slots[slot].length != UInt32.max {
+                let existing = slots[slot]
+                if existing.hash == hash, existing.tag == entry.tag, Int(existing.length) == entry.key.count,
+                   existing.prefix == ByteKeyTable.prefixWord(entry.key),
+                   entry.key.count <= 8 || keyBytes[Int(existing.start)..<Int(existing.start) + entry.key.count - 8].elementsEqual(entry.key[8...]) {
+                    slots[slot].value = entry.value
                     replaced = true
                     break
                 }
                 slot = (slot + 1) & mask
             }
             if replaced { continue }
-            slots[slot] = Int32(values.count + 1)
-            hashes.append(hash)
-            tags.append(entry.tag)
-            starts.append(Int32(keyBytes.count))
-            lengths.append(Int32(entry.key.count))
-            keyBytes.append(contentsOf: entry.key)
-            values.append(entry.value)
+            slots[slot] = Slot(hash: hash, prefix: ByteKeyTable.prefixWord(entry.key), tag: entry.tag,
+                               length: UInt32(entry.key.count), start: Int32(keyBytes.count), value: entry.value)
+            if entry.key.count > 8 { keyBytes.append(contentsOf: entry.key[8...]) }
+            count += 1
         }
         self.slots = slots
         self.mask = mask
-        self.hashes = hashes
-        self.tags = tags
-        self.starts = starts
-        self.lengths = lengths
         self.keyBytes = keyBytes
-        self.values = values
+        self.count = count
     }
 
-    /// The value for (tag, key), or -1.
+    /// The value for (tag, key), or -1 (so -1 cannot be stored as a value).
     @inline(__always)
     func lookup(tag: UInt32, key: UnsafeRawBufferPointer) -> Int32 {
         lookup(tag: tag, key: key, hash: ByteOps.hash(key, seed: UInt64(tag)))
@@ -71,28 +70,39 @@ struct ByteKeyTable: Sendable {
     @inline(__always)
     func lookup(tag: UInt32, key: UnsafeRawBufferPointer, hash: UInt64) -> Int32 {
         slots.withUnsafeBufferPointer { slots -> Int32 in
-            var slot = Int(truncatingIfNeeded: hash) & mask
+            var index = Int(truncatingIfNeeded: hash) & mask
             while true {
-                let entry = Int(slots[slot]) - 1
-                if entry < 0 { return -1 }
-                if hashes[entry] == hash, tags[entry] == tag, Int(lengths[entry]) == key.count {
-                    let start = Int(starts[entry])
-                    let equal = keyBytes.withUnsafeBufferPointer { bytes -> Bool in
-                        if key.count == 0 { return true }
-                        return memcmpBytes(bytes.baseAddress! + start, key.baseAddress!, key.count)
+                let slot = slots[index]
+                if slot.length == UInt32.max { return -1 }
+                if slot.hash == hash, slot.tag == tag, Int(slot.length) == key.count, slot.prefix == ByteKeyTable.prefixWord(key) {
+                    if key.count <= 8 { return slot.value }
+                    let equal = keyBytes.withUnsafeBufferPointer { bytes in
+                        memcmpBytes(bytes.baseAddress! + Int(slot.start), key.baseAddress! + 8, key.count - 8)
                     }
-                    if equal { return values[entry] }
+                    if equal { return slot.value }
                 }
-                slot = (slot + 1) & mask
+                index = (index + 1) & mask
             }
         }
     }
 
-    /// Every entry, for building derived tables.
-    var entries: [(tag: UInt32, key: [UInt8], value: Int32)] {
-        (0..<values.count).map { index in
-            (tags[index], Array(keyBytes[Int(starts[index])..<Int(starts[index] + lengths[index])]), values[index])
-        }
+    /// The first (up to) 8 bytes as a little-endian word, zero-padded.
+    @inline(__always)
+    static func prefixWord(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        guard let base = key.baseAddress else { return 0 }
+        if key.count >= 8 { return base.loadUnaligned(as: UInt64.self) }
+        var word: UInt64 = 0
+        for index in 0..<key.count { word |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << UInt64(8 * index) }
+        return word
+    }
+
+    static func prefixWord(_ key: [UInt8]) -> UInt64 {
+        key.withUnsafeBytes { prefixWord($0) }
+    }
+
+    /// Bytes held by the table's storage.
+    var memoryBytes: Int {
+        slots.capacity * MemoryLayout<Slot>.stride + keyBytes.capacity
     }
 }
 

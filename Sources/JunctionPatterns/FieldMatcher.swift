@@ -6,7 +6,8 @@
 /// the cost of one value does not grow with the number of rules. Wildcard, regexp, cidr and the
 /// anything-but family are evaluated one by one (their cost grows with their count).
 final class FieldMatcher: Sendable {
-    /// Target states of each test; `listStarts[i]..<listStarts[i+1]` indexes `listItems`.
+    /// Target states of tests with several; `listStarts[i]..<listStarts[i+1]` indexes `listItems`.
+    /// A test's code is a list index (>= 0) or, for a single target state s, -(s + 2); -1 is "none".
     private let listStarts: [Int32]
     private let listItems: [Int32]
 
@@ -21,6 +22,10 @@ final class FieldMatcher: Sendable {
     private let suffixesIgnoreCase: ByteKeyTable
     private let suffixIgnoreCaseLengths: [Int]
     private let numeric: NumericIndex
+    /// Networks keyed by (family and prefix length as tag, masked address bytes).
+    private let networks: ByteKeyTable
+    /// The distinct (isIPv6, prefix length) pairs present, probed in turn.
+    private let networkShapes: [(Bool, Int)]
     private let existsList: Int32
     private let linear: [ValueMatcher]
     private let linearLists: [Int32]
@@ -44,17 +49,24 @@ final class FieldMatcher: Sendable {
         var prefixFoldEntries: [(tag: UInt32, key: [UInt8], value: Int32)] = []
         var suffixFoldEntries: [(tag: UInt32, key: [UInt8], value: Int32)] = []
         var numericEntries: [(NumericRange, Int32)] = []
+        var networkEntries: [(tag: UInt32, key: [UInt8], value: Int32)] = []
         var existsList: Int32 = -1
         var linear: [ValueMatcher] = []
         var linearLists: [Int32] = []
         for matcher in order {
-            let list = Int32(starts.count - 1)
             var targets = targetsOf[matcher]!
             targets.sort()
             var unique: [Int32] = []
             for target in targets where unique.last != target { unique.append(target) }
-            items += unique
-            starts.append(Int32(items.count))
+            // A test with one target state stores it inline (as -(state + 2)); others index a list.
+            let list: Int32
+            if unique.count == 1 {
+                list = -(unique[0] + 2)
+            } else {
+                list = Int32(starts.count - 1)
+                items += unique
+                starts.append(Int32(items.count))
+            }
             switch matcher {
             case .exact(let key):
                 exactEntries.append((UInt32(key[0]), Array(key.dropFirst()), list))
@@ -72,7 +84,9 @@ final class FieldMatcher: Sendable {
                 numericEntries.append((range, list))
             case .exists:
                 existsList = list
-            case .wildcard, .cidr, .anythingBut, .regexp:
+            case .cidr(let network):
+                networkEntries.append((FieldMatcher.networkTag(network.isIPv6, network.prefixLength), network.keyBytes, list))
+            case .wildcard, .anythingBut, .regexp:
                 linear.append(matcher)
                 linearLists.append(list)
             }
@@ -90,15 +104,37 @@ final class FieldMatcher: Sendable {
         suffixesIgnoreCase = ByteKeyTable(suffixFoldEntries)
         suffixIgnoreCaseLengths = Set(suffixFoldEntries.map(\.key.count)).sorted()
         numeric = NumericIndex(numericEntries)
+        networks = ByteKeyTable(networkEntries)
+        networkShapes = Set(networkEntries.map(\.tag)).sorted().map { ($0 >= 256, Int($0 & 0xFF)) }
         self.existsList = existsList
         self.linear = linear
         self.linearLists = linearLists
         needsFolding = !foldEntries.isEmpty || !prefixFoldEntries.isEmpty || !suffixFoldEntries.isEmpty
-        needsStringWork = !prefixEntries.isEmpty || !suffixEntries.isEmpty || needsFolding
+        needsStringWork = !prefixEntries.isEmpty || !suffixEntries.isEmpty || needsFolding || !networkEntries.isEmpty
+    }
+
+    static func networkTag(_ isIPv6: Bool, _ length: Int) -> UInt32 {
+        (isIPv6 ? 256 : 0) | UInt32(length)
+    }
+
+    /// Bytes held by this matcher (an estimate for the linear matchers' own storage).
+    var memoryBytes: Int {
+        var total = 64 + listStarts.capacity * 4 + listItems.capacity * 4
+        for table in [exact, ignoreCase, prefixes, suffixes, prefixesIgnoreCase, suffixesIgnoreCase, networks] {
+            total += table.memoryBytes
+        }
+        total += (prefixLengths.capacity + suffixLengths.capacity + prefixIgnoreCaseLengths.capacity + suffixIgnoreCaseLengths.capacity) * 8
+        total += numeric.memoryBytes + networkShapes.capacity * 16
+        total += linear.capacity * MemoryLayout<ValueMatcher>.stride + linearLists.capacity * 4
+        return total
     }
 
     @inline(__always)
     private func emit(_ list: Int32, into output: inout [Int32]) {
+        if list < -1 {
+            output.append(-(list + 2))
+            return
+        }
         let start = Int(listStarts[Int(list)])
         let end = Int(listStarts[Int(list) + 1])
         for index in start..<end { output.append(listItems[index]) }
@@ -108,19 +144,19 @@ final class FieldMatcher: Sendable {
     /// `folded` is scratch storage for the case-folded value.
     @inline(__always)
     func collect(_ value: FieldValue, into output: inout [Int32], folded: inout [UInt8]) {
-        if existsList >= 0 { emit(existsList, into: &output) }
+        if existsList != -1 { emit(existsList, into: &output) }
         switch value.type {
         case .string:
             if !exact.isEmpty {
                 let list = exact.lookup(tag: 1, key: value.bytes)
-                if list >= 0 { emit(list, into: &output) }
+                if list != -1 { emit(list, into: &output) }
             }
             if needsStringWork { collectStrings(value.bytes, into: &output, folded: &folded) }
         case .number:
             if !exact.isEmpty {
                 var bits = ExactKey.normalizedBits(value.number).littleEndian
                 let list = withUnsafeBytes(of: &bits) { exact.lookup(tag: 2, key: UnsafeRawBufferPointer($0)) }
-                if list >= 0 { emit(list, into: &output) }
+                if list != -1 { emit(list, into: &output) }
             }
             if !numeric.isEmpty {
                 numeric.forEachMatch(value.number) { emit($0, into: &output) }
@@ -128,7 +164,7 @@ final class FieldMatcher: Sendable {
         case .true, .false, .null:
             if !exact.isEmpty {
                 let list = exact.lookup(tag: UInt32(value.type.rawValue), key: UnsafeRawBufferPointer(start: nil, count: 0))
-                if list >= 0 { emit(list, into: &output) }
+                if list != -1 { emit(list, into: &output) }
             }
         }
         if !linear.isEmpty {
@@ -139,6 +175,13 @@ final class FieldMatcher: Sendable {
     }
 
     private func collectStrings(_ bytes: UnsafeRawBufferPointer, into output: inout [Int32], folded: inout [UInt8]) {
+        if !networks.isEmpty, let address = IPNetwork.parseAddress(bytes) {
+            for (isIPv6, length) in networkShapes where isIPv6 == address.isIPv6 {
+                var key = IPNetwork.maskedKey(high: address.high, low: address.low, length: length, isIPv6: isIPv6)
+                let list = withUnsafeBytes(of: &key) { networks.lookup(tag: FieldMatcher.networkTag(isIPv6, length), key: $0) }
+                if list != -1 { emit(list, into: &output) }
+            }
+        }
         Self.probePrefixes(prefixes, prefixLengths, bytes) { emit($0, into: &output) }
         Self.probeSuffixes(suffixes, suffixLengths, bytes) { emit($0, into: &output) }
         if needsFolding {
@@ -146,7 +189,7 @@ final class FieldMatcher: Sendable {
             folded.withUnsafeBytes { foldedBytes in
                 if !ignoreCase.isEmpty {
                     let list = ignoreCase.lookup(tag: 1, key: foldedBytes)
-                    if list >= 0 { emit(list, into: &output) }
+                    if list != -1 { emit(list, into: &output) }
                 }
                 Self.probePrefixes(prefixesIgnoreCase, prefixIgnoreCaseLengths, foldedBytes) { emit($0, into: &output) }
                 Self.probeSuffixes(suffixesIgnoreCase, suffixIgnoreCaseLengths, foldedBytes) { emit($0, into: &output) }
@@ -159,7 +202,7 @@ final class FieldMatcher: Sendable {
         for length in lengths {
             if length > bytes.count { break }
             let list = table.lookup(tag: 1, key: UnsafeRawBufferPointer(rebasing: bytes[0..<length]))
-            if list >= 0 { body(list) }
+            if list != -1 { body(list) }
         }
     }
 
@@ -168,7 +211,7 @@ final class FieldMatcher: Sendable {
         for length in lengths {
             if length > bytes.count { break }
             let list = table.lookup(tag: 1, key: UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - length)...]))
-            if list >= 0 { body(list) }
+            if list != -1 { body(list) }
         }
     }
 }

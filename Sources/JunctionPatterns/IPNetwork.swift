@@ -21,6 +21,18 @@ struct IPNetwork: Hashable, Sendable {
         self.isIPv6 = parsed.isIPv6
     }
 
+    /// The masked address as a lookup key (16 bytes).
+    var keyBytes: [UInt8] {
+        var key = IPNetwork.maskedKey(high: high, low: low, length: prefixLength, isIPv6: isIPv6)
+        return withUnsafeBytes(of: &key) { Array($0) }
+    }
+
+    /// An address with its host bits cleared, as a pair of words (for table keys).
+    static func maskedKey(high: UInt64, low: UInt64, length: Int, isIPv6: Bool) -> (UInt64, UInt64) {
+        let (maskHigh, maskLow) = mask(length: length, isIPv6: isIPv6)
+        return (high & maskHigh, low & maskLow)
+    }
+
     /// Whether `address` (IP address text) is in this network.
     func contains(_ address: UnsafeRawBufferPointer) -> Bool {
         guard let parsed = IPNetwork.parseAddress(address), parsed.isIPv6 == isIPv6 else { return false }

@@ -52,6 +52,9 @@ struct MatchStorage {
     var targetToken: UInt32 = 0
     var folded: [UInt8] = []
     var matches: [PatternRuleID] = []
+    /// Whether some path received two values in this event (an array, or a repeated key); only then
+    /// can one state be reached twice, so only then is the per-state memo needed.
+    var multiValued = false
 
     init() {
         arenaCapacity = 4096
@@ -94,6 +97,7 @@ struct MatchStorage {
         matches.removeAll(keepingCapacity: true)
         nextArrayID = 0
         arenaCount = 0
+        multiValued = false
     }
 
     // MARK: - Collecting fields
@@ -154,6 +158,8 @@ struct MatchStorage {
         if pathEpoch[path] != epoch {
             pathEpoch[path] = epoch
             pathHead[path] = -1
+        } else {
+            multiValued = true
         }
         record.nextSamePath = pathHead[path]
         pathHead[path] = Int32(fields.count)
@@ -245,7 +251,7 @@ struct MatchStorage {
     mutating func visit(_ stateIndex: Int32) {
         let automaton = self.automaton
         let state = automaton.states[Int(stateIndex)]
-        if contextIsClean {
+        if multiValued, contextIsClean {
             if stateEpoch[Int(stateIndex)] == epoch { return }
             stateEpoch[Int(stateIndex)] = epoch
         }
@@ -273,6 +279,20 @@ struct MatchStorage {
                     let end = targets.count
                     if end == mark { continue }
                     chosen.append(Int32(fieldIndex))
+                    if end - mark <= 4 {
+                        // Few targets: skip repeats by looking back.
+                        var index = mark
+                        while index < end {
+                            let target = targets[index]
+                            var earlier = mark
+                            while earlier < index, targets[earlier] != target { earlier += 1 }
+                            if earlier == index { visit(target) }
+                            index += 1
+                        }
+                        chosen.removeLast()
+                        targets.removeSubrange(mark...)
+                        continue
+                    }
                     if targetToken == UInt32.max {
                         targetToken = 0
                         for index in targetMark.indices { targetMark[index] = 0 }

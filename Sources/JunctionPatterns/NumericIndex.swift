@@ -10,6 +10,8 @@ struct NumericIndex: Sendable {
     private let boundaries: [Double]
     private let segmentStarts: [Int32]   // count = 2 * boundaries.count + 2
     private let segmentItems: [Int32]    // list indices
+    /// Every 8th boundary: a small first-level index searched before one cache line of `boundaries`.
+    private let sampled: [Double]
 
     static let directScanLimit = 8
     static let maxSegmentItems = 1 << 22
@@ -23,6 +25,7 @@ struct NumericIndex: Sendable {
             boundaries = []
             segmentStarts = []
             segmentItems = []
+            sampled = []
             return
         }
         var points = Set<Double>()
@@ -59,6 +62,7 @@ struct NumericIndex: Sendable {
             boundaries = []
             segmentStarts = []
             segmentItems = []
+            sampled = []
             return
         }
         var starts: [Int32] = [0]
@@ -69,8 +73,14 @@ struct NumericIndex: Sendable {
             starts.append(Int32(items.count))
         }
         boundaries = sorted
+        sampled = stride(from: 0, to: sorted.count, by: 8).map { sorted[$0] }
         segmentStarts = starts
         segmentItems = items
+    }
+
+    var memoryBytes: Int {
+        sampled.capacity * 8 + ranges.capacity * MemoryLayout<NumericRange>.stride + rangeLists.capacity * 4 + boundaries.capacity * 8
+            + segmentStarts.capacity * 4 + segmentItems.capacity * 4
     }
 
     /// Calls `body` with the list index of every range containing `value`.
@@ -81,12 +91,17 @@ struct NumericIndex: Sendable {
             for index in 0..<ranges.count where ranges[index].contains(value) { body(rangeLists[index]) }
             return
         }
+        // First level: the last sampled boundary below `value`; then at most 8 boundaries.
         var low = 0
-        var high = boundaries.count
+        var high = sampled.count
         while low < high {
             let middle = (low + high) / 2
-            if boundaries[middle] < value { low = middle + 1 } else { high = middle }
+            if sampled[middle] < value { low = middle + 1 } else { high = middle }
         }
+        // boundaries[(low - 1) * 8] < value <= boundaries[low * 8] (when they exist).
+        low = max(0, (low - 1) * 8)
+        let stop = min(low + 9, boundaries.count)
+        while low < stop, boundaries[low] < value { low += 1 }
         let segment = low < boundaries.count && boundaries[low] == value ? 2 * low + 1 : 2 * low
         for index in Int(segmentStarts[segment])..<Int(segmentStarts[segment + 1]) { body(segmentItems[index]) }
     }

@@ -63,6 +63,11 @@ final class PathTable: Sendable {
         self.paths = paths
     }
 
+    /// Bytes held by the table's storage (path strings included).
+    var memoryBytes: Int {
+        pathIDs.capacity * 4 + hasChildren.capacity + edges.memoryBytes + paths.reduce(paths.capacity * 16) { $0 + $1.utf8.count }
+    }
+
     /// The child of `node` for an event key, or -1 when no rule looks there.
     @inline(__always)
     func child(of node: Int32, key: UnsafeRawBufferPointer) -> Int32 {

@@ -57,6 +57,17 @@ public final class PatternAutomaton: Sendable {
     /// The dotted field paths the rules mention.
     public var fieldPaths: [String] { pathTable.paths }
 
+    /// An estimate of the bytes this automaton holds (its arrays, tables and matchers; not the
+    /// patterns kept by the ``PatternRuleSet``).
+    public var estimatedMemoryBytes: Int {
+        var total = pathTable.memoryBytes
+        total += states.capacity * MemoryLayout<State>.stride + edges.capacity * MemoryLayout<Edge>.stride
+        total += absentEdges.capacity * MemoryLayout<AbsentEdge>.stride + terminalRules.capacity * 4 + ruleIDs.capacity * 4
+        total += matchers.capacity * 8
+        for matcher in matchers { total += matcher.memoryBytes }
+        return total
+    }
+
     /// An automaton with no rules (matches nothing).
     public static let empty: PatternAutomaton = PatternRuleSet().compile()
 
