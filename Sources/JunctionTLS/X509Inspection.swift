@@ -77,6 +77,6 @@ enum X509Inspection {
         }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         guard inet_ntop(family, bytes, &text, socklen_t(text.count)) != nil else { return nil }
-        return String(cString: text)
+        return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }

@@ -117,8 +117,10 @@ struct LoopbackTests {
         try await client.writeAndFlush(payload)
         let echoed = try await done.futureResult.get()
         #expect(echoed == payload)
-        let tls = try await client.pipeline.handler(type: NIOTLSHandler.self).get()
-        let (alpn, version) = try await client.eventLoop.submit { (tls.negotiatedALPN, tls.protocolVersion) }.get()
+        let (alpn, version) = try await client.eventLoop.submit {
+            let tls = try client.pipeline.syncOperations.handler(type: NIOTLSHandler.self)
+            return (tls.negotiatedALPN, tls.protocolVersion)
+        }.get()
         #expect(alpn == "junction/1")
         #expect(version == "TLSv1.3")
         try await client.close()
