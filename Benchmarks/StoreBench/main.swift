@@ -224,7 +224,11 @@ func timeOpen(_ dir: String) throws -> (Double, RecoveryReport) {
 
 if !options.skipRecovery {
     let dir = options.directory + "/recovery"
-    let target = Int(options.recoveryGigabytes * 1_073_741_824)
+    // Round up to whole 64 MiB segments minus 4 MiB, so the active segment that a
+    // crash recovery must scan is nearly full (the worst case for recovery time).
+    let segment = 64 << 20
+    let requested = Int(options.recoveryGigabytes * 1_073_741_824)
+    let target = max(((requested + segment - 1) / segment) * segment - (4 << 20), segment / 2)
     let t0 = now()
     let last = try writeLog(dir, bytes: target)
     let writeSeconds = Double(now() - t0) / 1e9

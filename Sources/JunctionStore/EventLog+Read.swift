@@ -50,13 +50,14 @@ extension EventLog {
             defer { lock.unlock() }
             try checkUsableLocked()
             readable = completedPositionStorage
-            var lo = 0, hi = segments.count
+            // Only the last segment can be empty; leave it out so the predicate stays monotonic.
+            let searchable = segments.count - (segments.last?.isEmpty == true ? 1 : 0)
+            var lo = 0, hi = searchable
             while lo < hi {
                 let mid = (lo + hi) / 2
-                let s = segments[mid]
-                if s.isEmpty || s.lastTimestamp < time { lo = mid + 1 } else { hi = mid }
+                if segments[mid].lastTimestamp < time { lo = mid + 1 } else { hi = mid }
             }
-            if lo == segments.count { return readable &+ 1 }
+            if lo == searchable { return readable &+ 1 }
             let segment = segments[lo]
             if segment.firstPosition > readable { return readable &+ 1 }
             start = segment.scanStart(beforeTime: time)?.position ?? segment.firstPosition

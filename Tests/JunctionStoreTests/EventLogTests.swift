@@ -255,6 +255,31 @@ import Testing
         try check()
     }
 
+    @Test func timeLookupWithAnEmptyActiveSegment() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let clock = ManualClock(1000)
+        var c = configuration(dir)
+        c.clock = { clock.now }
+        do {
+            let log = try EventLog(configuration: c)
+            for i in 0..<100 {
+                clock.advance(by: 10)
+                try log.append([testPayload(i, size: 200)])
+            }
+            log.close()
+        }
+        // Cut the active segment to nothing: the log now ends with an empty segment.
+        let last = dir.files(withSuffix: ".log").last!
+        let firstOfLast = UInt64(last.dropLast(4))!
+        truncate(dir.file(last), 0)
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        #expect(log.lastPosition == firstOfLast - 1)
+        #expect(try log.position(atOrAfter: 1015) == 2)
+        #expect(try log.position(atOrAfter: 0) == 1)
+        #expect(try log.position(atOrAfter: 1_000_000) == firstOfLast)
+    }
+
     @Test func retentionBySizeDeletesOldestSealedSegments() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
         var c = configuration(dir)
