@@ -66,14 +66,14 @@ struct AutomatonCompiler {
         return worst
     }
 
-    /// Produces the immutable automaton.
-    func freeze(ruleIDs: [PatternRuleID]) -> PatternAutomaton {
+    /// Produces the immutable automaton; `multiBranch[dense]` says whether a rule has several branches.
+    func freeze(ruleIDs: [PatternRuleID], multiBranch: [Bool]) -> PatternAutomaton {
         var frozenStates: [PatternAutomaton.State] = []
         frozenStates.reserveCapacity(states.count)
         var edges: [PatternAutomaton.Edge] = []
         var absentEdges: [PatternAutomaton.AbsentEdge] = []
         var matchers: [FieldMatcher] = []
-        var terminalRules: [Int32] = []
+        var terminalRules: [PatternAutomaton.Terminal] = []
         for state in states {
             var byPath: [Int32: [(ValueMatcher, Int32)]] = [:]
             var pathOrder: [Int32] = []
@@ -94,11 +94,15 @@ struct AutomatonCompiler {
                 matchers.append(FieldMatcher(byPath[path]!))
             }
             let ruleStart = Int32(terminalRules.count)
-            terminalRules += state.rules
+            terminalRules += state.rules.map { PatternAutomaton.Terminal(dense: $0, id: ruleIDs[Int($0)]) }
+            let edgeCount = Int32(edges.count) - edgeStart
             frozenStates.append(.init(
-                edgeStart: edgeStart, edgeCount: Int32(edges.count) - edgeStart,
+                edgeStart: edgeStart, edgeCount: edgeCount,
                 absentStart: absentStart, absentCount: Int32(absentEdges.count) - absentStart,
-                ruleStart: ruleStart, ruleCount: Int32(state.rules.count)))
+                ruleStart: ruleStart, ruleCount: Int32(state.rules.count),
+                firstEdge: edgeCount > 0 ? edges[Int(edgeStart)] : .init(pathID: -1, matcher: -1),
+                firstRule: state.rules.isEmpty ? .init(dense: -1, id: 0) : terminalRules[Int(ruleStart)],
+                needsDedupe: state.rules.contains { multiBranch[Int($0)] }))
         }
         return PatternAutomaton(
             pathTable: PathTable(paths: paths), states: frozenStates, edges: edges,

@@ -247,29 +247,43 @@ struct MatchStorage {
         return true
     }
 
+    /// Records a matched rule. Without arrays or repeated keys in the event and without `$or`, every
+    /// state is reached at most once, so the de-duplication (a random access into a table as large as
+    /// the rule set) is skipped.
+    @inline(__always)
+    mutating func emit(_ rule: PatternAutomaton.Terminal, dedupe: Bool) {
+        if dedupe {
+            if ruleEpoch[Int(rule.dense)] == epoch { return }
+            ruleEpoch[Int(rule.dense)] = epoch
+        }
+        matches.append(rule.id)
+    }
+
     /// Walks the automaton from `stateIndex` over the collected fields, recording matched rules.
     mutating func visit(_ stateIndex: Int32) {
-        let automaton = self.automaton
+        // `self.automaton` keeps the automaton (and its matchers) alive for the whole traversal, so
+        // the traversal holds them without reference counting.
+        unowned(unsafe) let automaton = self.automaton
         let state = automaton.states[Int(stateIndex)]
         if multiValued, contextIsClean {
             if stateEpoch[Int(stateIndex)] == epoch { return }
             stateEpoch[Int(stateIndex)] = epoch
         }
         if state.ruleCount > 0, pendingAbsencesHold() {
-            for position in Int(state.ruleStart)..<Int(state.ruleStart + state.ruleCount) {
-                let rule = Int(automaton.terminalRules[position])
-                if ruleEpoch[rule] != epoch {
-                    ruleEpoch[rule] = epoch
-                    matches.append(automaton.ruleIDs[rule])
+            let dedupe = multiValued || state.needsDedupe
+            emit(state.firstRule, dedupe: dedupe)
+            if state.ruleCount > 1 {
+                for position in Int(state.ruleStart + 1)..<Int(state.ruleStart + state.ruleCount) {
+                    emit(automaton.terminalRules[position], dedupe: dedupe)
                 }
             }
         }
         if state.edgeCount > 0 {
             for position in Int(state.edgeStart)..<Int(state.edgeStart + state.edgeCount) {
-                let edge = automaton.edges[position]
+                let edge = position == Int(state.edgeStart) ? state.firstEdge : automaton.edges[position]
                 var field = head(edge.pathID)
                 if field < 0 { continue }
-                let matcher = automaton.matchers[Int(edge.matcher)]
+                unowned(unsafe) let matcher = automaton.matchers[Int(edge.matcher)]
                 while field >= 0 {
                     let fieldIndex = Int(field)
                     field = fields[fieldIndex].nextSamePath

@@ -9,6 +9,8 @@
 /// with its own ``PatternMatchContext``. Changing the rules builds a new instance (see
 /// ``PatternMatcher`` for the atomic swap).
 public final class PatternAutomaton: Sendable {
+    /// A state. The first edge and the first terminal rule are stored inline, so that the common
+    /// states (one edge, or one rule) are read with one memory access.
     struct State: Sendable {
         var edgeStart: Int32
         var edgeCount: Int32
@@ -16,11 +18,22 @@ public final class PatternAutomaton: Sendable {
         var absentCount: Int32
         var ruleStart: Int32
         var ruleCount: Int32
+        var firstEdge: Edge
+        var firstRule: Terminal
+        /// Some rule ending here has several branches (`$or`), so it may be reached twice.
+        var needsDedupe: Bool
     }
 
     struct Edge: Sendable {
         var pathID: Int32
         var matcher: Int32
+    }
+
+    struct Terminal: Sendable {
+        /// Dense rule index (for de-duplication).
+        var dense: Int32
+        /// The caller's id.
+        var id: PatternRuleID
     }
 
     struct AbsentEdge: Sendable {
@@ -33,12 +46,12 @@ public final class PatternAutomaton: Sendable {
     let edges: [Edge]
     let absentEdges: [AbsentEdge]
     let matchers: [FieldMatcher]
-    /// Dense rule indices that end in each state (see `State.ruleStart`).
-    let terminalRules: [Int32]
+    /// The rules that end in each state (see `State.ruleStart`).
+    let terminalRules: [Terminal]
     /// Caller ids by dense rule index.
     let ruleIDs: [PatternRuleID]
 
-    init(pathTable: PathTable, states: [State], edges: [Edge], absentEdges: [AbsentEdge], matchers: [FieldMatcher], terminalRules: [Int32], ruleIDs: [PatternRuleID]) {
+    init(pathTable: PathTable, states: [State], edges: [Edge], absentEdges: [AbsentEdge], matchers: [FieldMatcher], terminalRules: [Terminal], ruleIDs: [PatternRuleID]) {
         self.pathTable = pathTable
         self.states = states
         self.edges = edges
@@ -62,7 +75,7 @@ public final class PatternAutomaton: Sendable {
     public var estimatedMemoryBytes: Int {
         var total = pathTable.memoryBytes
         total += states.capacity * MemoryLayout<State>.stride + edges.capacity * MemoryLayout<Edge>.stride
-        total += absentEdges.capacity * MemoryLayout<AbsentEdge>.stride + terminalRules.capacity * 4 + ruleIDs.capacity * 4
+        total += absentEdges.capacity * MemoryLayout<AbsentEdge>.stride + terminalRules.capacity * MemoryLayout<Terminal>.stride + ruleIDs.capacity * 4
         total += matchers.capacity * 8
         for matcher in matchers { total += matcher.memoryBytes }
         return total

@@ -41,11 +41,15 @@ public struct PatternRuleSet: Sendable {
     public func compile() -> PatternAutomaton {
         var compiler = AutomatonCompiler()
         let ids = rules.keys.sorted()
+        var multiBranch: [Bool] = []
+        multiBranch.reserveCapacity(ids.count)
         for (dense, id) in ids.enumerated() {
-            for branch in rules[id]!.branches {
+            let branches = rules[id]!.branches
+            multiBranch.append(branches.count > 1)
+            for branch in branches {
                 compiler.insert(branch, rule: Int32(dense))
             }
         }
-        return compiler.freeze(ruleIDs: ids)
+        return compiler.freeze(ruleIDs: ids, multiBranch: multiBranch)
     }
 }
