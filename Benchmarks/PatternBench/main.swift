@@ -266,7 +266,7 @@ func firstX(_ line: [UInt8]) -> Double? {
 let sampleLines = stride(from: 0, to: events.count, by: max(events.count / 64, 1)).map { events[$0] }
 let sampleBlocks = sampleLines.compactMap { stringField($0, "MAPBLKLOT") }
 let sampleStreets = sampleLines.compactMap { stringField($0, "STREET") }
-let sampleX = sampleLines.compactMap(firstX)
+let sampleX = sampleLines.compactMap(firstX) + [-122.45, -122.44, -122.43, -122.42] // fallbacks for data without firstCoordinates
 
 let context = PatternMatchContext()
 

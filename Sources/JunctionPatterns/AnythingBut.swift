@@ -16,11 +16,11 @@ enum AnythingBut: Hashable, Sendable {
     /// The exclusion list of plain values applies to every value type (a number is never equal to a
     /// string, so `{"anything-but": "x"}` matches `5`); the string forms (prefix, suffix,
     /// equals-ignore-case, wildcard) match only strings.
-    func matches(_ value: FieldValue, exactKey: (FieldValue) -> [UInt8]) -> Bool {
+    func matches(_ value: FieldValue) -> Bool {
         switch self {
         case .values(let keys):
-            let key = exactKey(value)
-            return !keys.contains(key)
+            for key in keys where AnythingBut.equal(key, value) { return false }
+            return true
         case .prefix(let prefixes):
             guard value.type == .string else { return false }
             return !prefixes.contains { ByteOps.hasPrefix(value.bytes, $0) }
@@ -29,11 +29,36 @@ enum AnythingBut: Hashable, Sendable {
             return !suffixes.contains { ByteOps.hasSuffix(value.bytes, $0) }
         case .equalsIgnoreCase(let folded):
             guard value.type == .string else { return false }
-            let key = CaseFolding.fold(value.bytes)
-            return !folded.contains(key)
+            if CaseFolding.isASCII(value.bytes) {
+                // Compare folding on the fly, without building the folded value.
+                return !folded.contains { key in
+                    key.count == value.bytes.count && zip(key, value.bytes).allSatisfy { pair in
+                        pair.0 == (pair.1 >= 0x41 && pair.1 <= 0x5A ? pair.1 | 0x20 : pair.1)
+                    }
+                }
+            }
+            return !folded.contains(CaseFolding.fold(value.bytes))
         case .wildcard(let patterns):
             guard value.type == .string else { return false }
             return !patterns.contains { $0.matches(value.bytes) }
+        }
+    }
+
+    /// Whether an exact key equals an event value, without building the value's key.
+    @inline(__always)
+    static func equal(_ key: [UInt8], _ value: FieldValue) -> Bool {
+        guard key.first == value.type.rawValue else { return false }
+        switch value.type {
+        case .string:
+            return key.count - 1 == value.bytes.count && key.withUnsafeBytes { bytes in
+                value.bytes.isEmpty || memcmpBytes(bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + 1, value.bytes.baseAddress!, value.bytes.count)
+            }
+        case .number:
+            var bits: UInt64 = 0
+            for index in 0..<8 { bits |= UInt64(key[1 + index]) << UInt64(8 * index) }
+            return bits == ExactKey.normalizedBits(value.number)
+        case .true, .false, .null:
+            return true
         }
     }
 

@@ -12,6 +12,9 @@ final class PathTable: Sendable {
     let hasChildren: [Bool]
     /// (parent node as tag, key) → child node.
     let edges: ByteKeyTable
+    /// For each node, a bit per key length (63 for 63 and longer) its children's keys have: most
+    /// event keys no rule mentions are rejected by this test without hashing.
+    let childKeyLengths: [UInt64]
     /// The dotted path of each path id.
     let paths: [String]
 
@@ -23,6 +26,7 @@ final class PathTable: Sendable {
         var pathIDs: [Int32] = [-1]
         var hasChildren: [Bool] = [false]
         var edgeEntries: [(tag: UInt32, key: [UInt8], value: Int32)] = []
+        var lengths: [Int32: UInt64] = [:]
         var seenEdges: Set<[UInt8]> = []
         func node(_ prefix: String) -> Int32 {
             if let existing = nodeOf[prefix] { return existing }
@@ -53,6 +57,7 @@ final class PathTable: Sendable {
                     identity += key
                     if seenEdges.insert(identity).inserted {
                         edgeEntries.append((UInt32(bitPattern: parent), key, nodes[to]))
+                        lengths[parent, default: 0] |= 1 << UInt64(min(key.count, 63))
                     }
                 }
             }
@@ -60,17 +65,19 @@ final class PathTable: Sendable {
         self.pathIDs = pathIDs
         self.hasChildren = hasChildren
         self.edges = ByteKeyTable(edgeEntries)
+        self.childKeyLengths = (0..<Int32(pathIDs.count)).map { lengths[$0] ?? 0 }
         self.paths = paths
     }
 
     /// Bytes held by the table's storage (path strings included).
     var memoryBytes: Int {
-        pathIDs.capacity * 4 + hasChildren.capacity + edges.memoryBytes + paths.reduce(paths.capacity * 16) { $0 + $1.utf8.count }
+        pathIDs.capacity * 4 + hasChildren.capacity + childKeyLengths.capacity * 8 + edges.memoryBytes + paths.reduce(paths.capacity * 16) { $0 + $1.utf8.count }
     }
 
     /// The child of `node` for an event key, or -1 when no rule looks there.
     @inline(__always)
     func child(of node: Int32, key: UnsafeRawBufferPointer) -> Int32 {
-        edges.lookup(tag: UInt32(bitPattern: node), key: key)
+        if childKeyLengths[Int(node)] & (1 << UInt64(min(key.count, 63))) == 0 { return -1 }
+        return edges.lookup(tag: UInt32(bitPattern: node), key: key)
     }
 }

@@ -46,7 +46,7 @@ enum ValueMatcher: Hashable, Sendable {
         case .exists:
             return true
         case .anythingBut(let negation):
-            return negation.matches(value, exactKey: ValueMatcher.exactKey)
+            return negation.matches(value)
         case .regexp(let expression):
             return value.type == .string && expression.matches(value.bytes)
         }
