@@ -13,6 +13,11 @@ public enum CRC32C {
         bytes.withUnsafeBytes { checksum($0, continuing: crc) }
     }
 
+    /// The portable slicing-by-8 result (for tests comparing it with the hardware path).
+    static func softwareChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        junction_crc32c_software(crc, bytes.baseAddress, bytes.count)
+    }
+
     /// Whether the SSE4.2 instruction is in use.
     public static var isHardwareAccelerated: Bool { junction_crc32c_is_hardware_accelerated() != 0 }
 }

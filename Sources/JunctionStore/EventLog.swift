@@ -91,10 +91,6 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
         try startWriter()
     }
 
-    deinit {
-        // The writer thread retains the log, so reaching deinit means it has exited.
-    }
-
     // MARK: positions
 
     /// First retained position; equals `lastPosition + 1` when the log is empty.

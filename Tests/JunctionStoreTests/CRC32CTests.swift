@@ -1,5 +1,4 @@
 import Testing
-import CJunctionCRC
 @testable import JunctionStore
 
 @Suite struct CRC32CTests {
@@ -18,8 +17,8 @@ import CJunctionCRC
             for start in 0..<9 {
                 for length in [0, 1, 3, 7, 8, 9, 31, 32, 33, 255, 1000, 4000] where start + length <= raw.count {
                     let slice = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
-                    let hw = junction_crc32c(0, slice.baseAddress, slice.count)
-                    let sw = junction_crc32c_software(0, slice.baseAddress, slice.count)
+                    let hw = CRC32C.checksum(slice)
+                    let sw = CRC32C.softwareChecksum(slice)
                     #expect(hw == sw, "start \(start) length \(length)")
                 }
             }
