@@ -115,7 +115,9 @@ import Testing
 
     @Test func crashImagesTakenDuringAppendsHoldEveryCompletedRecord() throws {
         let dir = TemporaryDirectory("live"); defer { dir.remove() }
-        let log = try EventLog(configuration: configuration(dir.path))
+        var live = configuration(dir.path)
+        live.segmentBytes = 64 << 10
+        let log = try EventLog(configuration: live)
         let stop = Atomic<Bool>(false)
         let writer = Thread {
             var i = 0
@@ -123,6 +125,7 @@ import Testing
                 let batch = (0..<3).map { testPayload(i + $0, size: 50 + (i + $0) % 200) }
                 _ = try? log.append(batch)
                 i += 3
+                usleep(100)   // bound the volume so that copying images stays fast
             }
         }
         writer.start()
@@ -140,7 +143,7 @@ import Testing
                     _ = FileManager.default.createFile(atPath: image.file(name), contents: data)
                 }
             }
-            let recovered = try EventLog(configuration: configuration(image.path))
+            let recovered = try EventLog(configuration: live.with(directory: image.path))
             #expect(recovered.lastPosition >= completedBefore, "\(recovered.recoveryReport)")
             for (record, payload) in try readAll(recovered, from: recovered.firstPosition) {
                 #expect(payload == testPayload(Int(record.position) - 1, size: 50 + (Int(record.position) - 1) % 200))

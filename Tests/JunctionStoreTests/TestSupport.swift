@@ -81,3 +81,12 @@ final class ManualClock: @unchecked Sendable { // value guarded by `lock`
     func advance(by nanos: Int64) { lock.withLock { value += nanos } }
     func set(_ v: Int64) { lock.withLock { value = v } }
 }
+
+extension EventLogConfiguration {
+    /// The same settings for another directory.
+    func with(directory: String) -> EventLogConfiguration {
+        var copy = self
+        copy.directory = directory
+        return copy
+    }
+}
