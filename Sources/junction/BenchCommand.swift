@@ -34,6 +34,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Events to publish in total (ignored with --duration).") var count: Int = 1_000_000
     @Option(help: "Publish for this many seconds instead of --count.") var duration: Double?
     @Option(help: "Batches in flight per publisher.") var pipeline: Int = 16
+    @Option(help: "Events published but not yet delivered to every subscriber, at most, per publisher (end-to-end flow control, so that a measurement at full speed loses nothing; 0 = no limit).")
+    var maxUndelivered: Int = 20_000
     @Option(help: "Client event loop threads.") var threads: Int = 1
     @Option(help: "Gateway process id, to report its CPU time and memory.") var serverPid: Int32?
     @Option(help: "Seconds to wait for the last deliveries.") var drainTimeout: Double = 10
@@ -68,6 +70,7 @@ struct BenchCommand: AsyncParsableCommand {
         let pattern = #"{"source":["\#(source)"]}"#
 
         var subs: [JunctionConnection] = []
+        var recorders: [NIOLoopBound<SubscriberRecorder>] = []
         for i in 0..<subscribers {
             let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
                                                          clientName: "junction-bench-sub-\(i)", eventLoopGroup: group)
@@ -80,6 +83,7 @@ struct BenchCommand: AsyncParsableCommand {
                 onDeliveries: { recorder.value.received($0) },
                 onEnd: { error in FileHandle.standardError.write(Data("subscriber \(i): \(error)\n".utf8)) })
             try await c.eventLoop.submit { recorder.value.subscriptionID = subscriptionID }.get()
+            recorders.append(recorder)
             subs.append(c)
         }
 
@@ -101,7 +105,9 @@ struct BenchCommand: AsyncParsableCommand {
             let pipeline = self.pipeline
             done.append(c.eventLoop.flatSubmit {
                 Publisher(connection: c, template: template, stats: stats, total: perPublisher, batch: batch,
-                          pipeline: pipeline, rate: ratePerPublisher, deadline: deadline).start()
+                          pipeline: pipeline, rate: ratePerPublisher, deadline: deadline,
+                          maxUndelivered: subscribers == 0 ? 0 : maxUndelivered * publishers,
+                          subscribers: subscribers).start()
             })
         }
         for f in done { try await f.get() }
@@ -118,6 +124,10 @@ struct BenchCommand: AsyncParsableCommand {
         let serverCPU = serverPid.flatMap(CPUTime.of).map { $0 - (serverStart ?? 0) }
         let serverRSS = serverPid.flatMap(CPUTime.rssKilobytes)
 
+        for r in recorders {
+            let h = try await r.eventLoop.submit { r.value.histogram }.get()
+            stats.merge(h)
+        }
         for c in pubs { await c.close() }
         for c in subs { await c.close() }
 
@@ -191,11 +201,12 @@ final class BenchStats: Sendable {
         }
     }
 
-    func delivered(_ count: Int, histogram: LatencyHistogram) {
-        state.withLockedValue {
-            $0.delivered += UInt64(count)
-            $0.histogram.merge(histogram)
-        }
+    func delivered(_ count: Int) {
+        state.withLockedValue { $0.delivered += UInt64(count) }
+    }
+
+    func merge(_ histogram: LatencyHistogram) {
+        state.withLockedValue { $0.histogram.merge(histogram) }
     }
 }
 
@@ -223,14 +234,19 @@ final class Publisher {
     let pipeline: Int
     let rate: Double
     let deadline: NIODeadline?
+    let maxUndelivered: Int
+    let subscribers: Int
     private var sent = 0
+    private var waitingForSubscribers: Scheduled<Void>?
     private var inFlight = 0
     private var started = NIODeadline.now()
     private var finished: EventLoopPromise<Void>?
     private var pacer: RepeatedTask?
 
     init(connection: JunctionConnection, template: EventTemplate, stats: BenchStats, total: Int, batch: Int,
-         pipeline: Int, rate: Double, deadline: NIODeadline?) {
+         pipeline: Int, rate: Double, deadline: NIODeadline?, maxUndelivered: Int, subscribers: Int) {
+        self.maxUndelivered = maxUndelivered
+        self.subscribers = subscribers
         self.connection = connection
         self.template = template
         self.stats = stats
@@ -260,7 +276,25 @@ final class Publisher {
         sent < total && (deadline.map { NIODeadline.now() < $0 } ?? true)
     }
 
+    /// True when subscribers are too far behind to publish more now.
+    private var subscribersBehind: Bool {
+        guard maxUndelivered > 0 else { return false }
+        let undelivered = Int(stats.accepted) * subscribers - Int(stats.delivered)
+        return undelivered > maxUndelivered * subscribers
+    }
+
     private func fill() {
+        if subscribersBehind {
+            // Look again shortly; acks alone do not tell us about deliveries.
+            if waitingForSubscribers == nil, inFlight == 0 {
+                let me = NIOLoopBound(self, eventLoop: connection.eventLoop)
+                waitingForSubscribers = connection.eventLoop.scheduleTask(in: .microseconds(100)) {
+                    me.value.waitingForSubscribers = nil
+                    me.value.fill()
+                }
+            }
+            return
+        }
         var any = false
         while inFlight < pipeline, moreToSend {
             sendBatch(flush: false)
@@ -340,8 +374,7 @@ final class SubscriberRecorder {
     let connection: JunctionConnection
     let window: UInt32
     var subscriptionID: UInt32 = 0
-    private var histogram = LatencyHistogram()
-    private var pendingCount = 0
+    private(set) var histogram = LatencyHistogram()
     private var ungranted: UInt32 = 0
 
     init(stats: BenchStats, connection: JunctionConnection, window: UInt32) {
@@ -359,18 +392,12 @@ final class SubscriberRecorder {
                 histogram.record(UInt64(max(0, now - sent)))
             }
         }
-        pendingCount += n
         ungranted += UInt32(n)
-        if ungranted >= window / 4 {
+        if ungranted >= window / 4, subscriptionID != 0 {
             connection.grant(subscriptionID: subscriptionID, credits: ungranted)
             ungranted = 0
         }
-        // Publish counters to the shared stats in chunks (one lock per chunk).
-        if pendingCount >= 1024 || n < 16 {
-            stats.delivered(pendingCount, histogram: histogram)
-            histogram = LatencyHistogram()
-            pendingCount = 0
-        }
+        stats.delivered(n)
     }
 }
 

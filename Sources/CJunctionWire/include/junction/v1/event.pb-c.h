@@ -109,7 +109,8 @@ struct  Junction__V1__Event
   /*
    * When it happened, in nanoseconds since the Unix epoch (UTC).
    * 0: the gateway stamps its receive time. Patterns see it as "time" in
-   * RFC 3339 form (for example "2026-11-26T15:47:21.123Z").
+   * RFC 3339 form in UTC with millisecond precision, truncated (for example
+   * "2026-11-26T15:47:21.123Z"), as EventBridge writes it.
    */
   int64_t time_unix_nanos;
   /*

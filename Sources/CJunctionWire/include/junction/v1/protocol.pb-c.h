@@ -47,8 +47,10 @@ typedef struct Junction__V1__Error Junction__V1__Error;
  */
 typedef enum _Junction__V1__RejectCode {
   /*
-   * Accepted: the event is stored (under the configured durability) and
-   * routed.
+   * Accepted: the event has its position and has been handed to routing
+   * (and, with the durable log, stored under the configured durability).
+   * The ack can reach the producer before the deliveries reach
+   * subscribers: delivery follows, it is not part of the ack.
    */
   JUNCTION__V1__REJECT_CODE__ACCEPTED = 0,
   /*
@@ -80,9 +82,10 @@ typedef enum _Junction__V1__RejectCode {
    */
   JUNCTION__V1__REJECT_CODE__REJECT_UNAVAILABLE = 7,
   /*
-   * An event with the same (account, id) was accepted within the dedup
-   * window; the result carries the original position. Not an error for a
-   * retrying producer: the event is stored once.
+   * Reserved for the durable log's deduplication: an event with the same
+   * (account, id) was accepted within the dedup window; the result carries
+   * the original position. The ephemeral gateway does not deduplicate yet
+   * and never sends it.
    */
   JUNCTION__V1__REJECT_CODE__REJECT_DUPLICATE = 8,
   /*
@@ -244,7 +247,8 @@ struct  Junction__V1__Hello
    */
   char *client_name;
   /*
-   * Protocol version the client speaks; 1. 0 is read as 1.
+   * Protocol version the client speaks; 1. 0 is read as 1. A higher
+   * version is refused with a fatal ERROR_INVALID_REQUEST.
    */
   uint32_t protocol_version;
 };
@@ -305,7 +309,9 @@ struct  Junction__V1__PublishBatch
    */
   uint64_t batch_id;
   /*
-   * 1 to Welcome.max_batch_events events.
+   * Up to Welcome.max_batch_events events. A batch over the limit is
+   * answered with every event rejected (REJECT_INVALID_EVENT, the message
+   * gives the count and the limit); an empty batch with an empty ack.
    */
   size_t n_events;
   Junction__V1__Event **events;
@@ -326,7 +332,8 @@ struct  Junction__V1__EventResult
 {
   ProtobufCMessage base;
   /*
-   * The event's id (the one given, or the one the gateway assigned).
+   * The event's id: the one given, or the one the gateway assigned;
+   * empty when the event was rejected and had none.
    */
   char *id;
   /*
@@ -399,7 +406,8 @@ struct  Junction__V1__Subscribe
   char *bus;
   /*
    * Initial credits: how many deliveries the server may send before the
-   * client grants more with Credit. At most Welcome.max_credits.
+   * client grants more with Credit. Capped at Welcome.max_credits (more
+   * is not an error).
    */
   uint32_t credits;
 };
@@ -495,7 +503,8 @@ struct  Junction__V1__Credit
   ProtobufCMessage base;
   uint32_t subscription_id;
   /*
-   * Added to the credits outstanding; the sum is capped at max_credits.
+   * Added to the credits outstanding; the sum is capped at max_credits
+   * (more is not an error).
    */
   uint32_t credits;
 };
@@ -522,7 +531,9 @@ struct  Junction__V1__Ack
 
 /*
  * Deliveries the subscriber could not process; a durable subscription
- * redelivers them (after delay_ms) until its retry policy gives up.
+ * redelivers them (after delay_ms) until its retry policy gives up. An
+ * ephemeral subscription accepts nacks and ignores them (it keeps nothing to
+ * redeliver).
  */
 struct  Junction__V1__Nack
 {
