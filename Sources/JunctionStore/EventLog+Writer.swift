@@ -18,7 +18,10 @@ extension EventLog {
             Unmanaged<EventLog>.fromOpaque(context).release()
             throw StoreError(.io, "cannot start the writer thread of event log \(configuration.directory): pthread_create returned \(rc)")
         }
-        lock.withLock { writerThread = thread }
+        lock.withLock {
+            writerThread = thread
+            writerIdentity = thread
+        }
     }
 
     /// The writer thread: takes the pending buffer, writes it segment by
@@ -175,6 +178,7 @@ extension EventLog {
             }
         }
         writerExited = true
+        segments.removeAll()   // closes the files once readers let go of them
         progress.broadcast()
         spaceAvailable.broadcast()
         lock.unlock()

@@ -61,6 +61,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     var writerExited = false
     var closed = false
     var writerThread: pthread_t?
+    var writerIdentity: pthread_t?
     var stats = EventLogStatistics()
 
     /// Opens (creating if needed) the log in `configuration.directory`, recovers
@@ -120,7 +121,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// Returns the positions assigned, in batch order.
     @discardableResult
     public func append(_ payloads: [[UInt8]], flags: UInt8 = 0) throws(StoreError) -> ClosedRange<UInt64> {
-        let range = try enqueue(count: payloads.count, flags: flags, completion: nil,
+        let range = try enqueue(count: payloads.count, flags: flags, completion: nil, blocking: true,
                                 sizeOf: { payloads[$0].count },
                                 withBytes: { i, body in payloads[i].withUnsafeBytes(body) })
         try waitForCompletion(range)
@@ -130,7 +131,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// Appends a batch of raw payloads and waits until it completes under the fsync policy.
     @discardableResult
     public func append(_ payloads: [UnsafeRawBufferPointer], flags: UInt8 = 0) throws(StoreError) -> ClosedRange<UInt64> {
-        let range = try enqueue(count: payloads.count, flags: flags, completion: nil,
+        let range = try enqueue(count: payloads.count, flags: flags, completion: nil, blocking: true,
                                 sizeOf: { payloads[$0].count }, withBytes: { i, body in body(payloads[i]) })
         try waitForCompletion(range)
         return range
@@ -141,13 +142,15 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// The payload bytes are copied before this method returns, and positions
     /// are assigned in call order. `completion` runs on the log's writer thread
     /// once the batch is written (and fsynced under `always`); keep it short
-    /// (hand off to an event loop). When the batch is rejected up front (empty,
+    /// (hand off to an event loop) and do not call the blocking `append` or
+    /// ``sync()`` from it (they throw; this API and ``close()`` are fine there).
+    /// When the batch is rejected up front (empty,
     /// too large, log closed or failed) `completion` runs on the calling thread
     /// before this method returns. The call may wait briefly when more than
     /// `maxPendingBytes` are queued (back-pressure for pipeline workers).
     public func append(_ payloads: [[UInt8]], flags: UInt8 = 0, completion: @escaping Completion) {
         do {
-            _ = try enqueue(count: payloads.count, flags: flags, completion: completion,
+            _ = try enqueue(count: payloads.count, flags: flags, completion: completion, blocking: false,
                             sizeOf: { payloads[$0].count },
                             withBytes: { i, body in payloads[i].withUnsafeBytes(body) })
         } catch {
@@ -159,7 +162,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// only need to stay valid until this method returns.
     public func append(_ payloads: [UnsafeRawBufferPointer], flags: UInt8 = 0, completion: @escaping Completion) {
         do {
-            _ = try enqueue(count: payloads.count, flags: flags, completion: completion,
+            _ = try enqueue(count: payloads.count, flags: flags, completion: completion, blocking: false,
                             sizeOf: { payloads[$0].count }, withBytes: { i, body in body(payloads[i]) })
         } catch {
             completion(.failure(error))
@@ -171,6 +174,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
         lock.lock()
         defer { lock.unlock() }
         try checkUsableLocked()
+        try checkNotWriterLocked("sync()")
         let target = nextPosition &- 1
         if target <= durablePositionStorage { return }
         syncTarget = max(syncTarget, target)
@@ -194,13 +198,25 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
         closing = true
         workAvailable.broadcast()
         spaceAvailable.broadcast()
+        let onWriter = isWriterThreadLocked
         let thread = writerThread
         writerThread = nil
         lock.unlock()
-        if let thread { pthread_join(thread, nil) }
-        lock.withLock {
-            segments.removeAll()
-            progress.broadcast()
+        // From a completion (on the writer thread) the writer finishes on its own.
+        if let thread {
+            if onWriter { pthread_detach(thread) } else { pthread_join(thread, nil) }
+        }
+    }
+
+    var isWriterThreadLocked: Bool {
+        guard let writerIdentity else { return false }
+        return pthread_equal(writerIdentity, pthread_self()) != 0
+    }
+
+    func checkNotWriterLocked(_ call: String) throws(StoreError) {
+        if isWriterThreadLocked {
+            throw StoreError(.invalidArgument,
+                             "\(call) would wait for the writer thread of event log \(configuration.directory), but it was called from an append completion, which runs on that thread; use the completion API there")
         }
     }
 
@@ -215,7 +231,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
 
     /// Encodes a batch into the pending buffer, assigns positions and wakes the writer.
     @inline(__always)
-    func enqueue(count: Int, flags: UInt8, completion: Completion?,
+    func enqueue(count: Int, flags: UInt8, completion: Completion?, blocking: Bool,
                  sizeOf: (Int) -> Int,
                  withBytes: (Int, (UnsafeRawBufferPointer) -> Void) -> Void) throws(StoreError) -> ClosedRange<UInt64> {
         guard count > 0 else { throw StoreError(.invalidArgument, "append needs at least one payload") }
@@ -233,7 +249,10 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
         lock.lock()
         defer { lock.unlock() }
         try checkUsableLocked()
-        while !pending.isEmpty && pending.count + total > configuration.maxPendingBytes && failure == nil && !closing {
+        if blocking { try checkNotWriterLocked("a blocking append") }
+        // Completions run on the writer thread, which must never wait for itself.
+        while !pending.isEmpty && pending.count + total > configuration.maxPendingBytes && failure == nil && !closing
+                && !isWriterThreadLocked {
             spaceAvailable.wait(lock)
         }
         try checkUsableLocked()
@@ -315,6 +334,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     func waitForCompletion(_ range: ClosedRange<UInt64>) throws(StoreError) {
         lock.lock()
         defer { lock.unlock() }
+        try checkNotWriterLocked("a blocking append")
         while completedPositionStorage < range.upperBound {
             if let failure { throw failure }
             if writerExited {

@@ -184,6 +184,41 @@ import Testing
         #expect(rejected.withLock { $0 }?.code == .invalidArgument)
     }
 
+    @Test func blockingCallsFromACompletionFailInsteadOfDeadlocking() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir, fsync: .always))
+        defer { log.close() }
+        let seen = Mutex<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        log.append([[1]]) { _ in
+            do throws(StoreError) { try log.append([[2]]) } catch { seen.withLock { $0.append("append: \(error.code)") } }
+            do throws(StoreError) { try log.sync() } catch { seen.withLock { $0.append("sync: \(error.code)") } }
+            // The completion API works from a completion.
+            log.append([[3]]) { result in
+                if case .success(let range) = result { seen.withLock { $0.append("nested: \(range)") } }
+                done.signal()
+            }
+        }
+        done.wait()
+        #expect(seen.withLock { $0 } == ["append: invalidArgument", "sync: invalidArgument", "nested: 2...2"])
+        #expect(try readAll(log).map(\.1) == [[1], [3]])
+    }
+
+    @Test func closeFromACompletionFinishesTheLog() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir))
+        let done = DispatchSemaphore(value: 0)
+        log.append([[1]]) { _ in
+            log.close()
+            done.signal()
+        }
+        done.wait()
+        #expect { try log.append([[2]]) } throws: { ($0 as? StoreError)?.code == .closed }
+        let reopened = try EventLog(configuration: configuration(dir))
+        defer { reopened.close() }
+        #expect(reopened.lastPosition == 1)
+    }
+
     @Test func groupCommitBatchesConcurrentAppenders() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
         let log = try EventLog(configuration: configuration(dir, segmentBytes: 64 << 10, fsync: .always))
