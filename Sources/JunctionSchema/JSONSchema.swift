@@ -8,6 +8,7 @@ public final class JSONSchema: Sendable {
     /// Options fixed at compile time.
     public let options: JSONSchemaOptions
     let nodes: [JSONSchemaNode]
+    let boxes: [JSONSchemaNodeBox]
 
     /// Compiles `document`. Fails on malformed keywords, unsupported keywords or regex syntax, and `$ref`s that
     /// do not resolve within the document.
@@ -17,6 +18,7 @@ public final class JSONSchema: Sendable {
         self.document = document
         self.options = options
         self.nodes = compiler.nodes
+        self.boxes = compiler.nodes.map(JSONSchemaNodeBox.init)
     }
 
     /// Parses and compiles schema text.
@@ -31,6 +33,7 @@ public final class JSONSchema: Sendable {
     /// Validates `instance`, reporting the first violation found.
     public func validate(_ instance: JSONValue) -> JSONSchemaValidationResult {
         var path: [PathComponent] = []
+        path.reserveCapacity(16)
         if let v = check(0, instance, &path, depth: 0) { return .invalid(v) }
         return .valid
     }
@@ -81,13 +84,13 @@ public final class JSONSchema: Sendable {
 
     /// Returns the first violation of node `n` by `value`, or nil.
     func check(_ n: Int, _ value: JSONValue, _ path: inout [PathComponent], depth: Int) -> JSONSchemaViolation? {
-        let node = nodes[n]
-        if node.alwaysFalse { return fail(path, "false", "no value is allowed here (schema is false)") }
+        let node = boxes[n]
+        if node.s.alwaysFalse { return fail(path, "false", "no value is allowed here (schema is false)") }
         guard depth < options.maxEvaluationDepth else {
             return fail(path, "$ref", "schema evaluation deeper than \(options.maxEvaluationDepth) levels (recursive $ref?)")
         }
-        if let ref = node.ref, let v = check(ref, value, &path, depth: depth + 1) { return v }
-        if let types = node.types {
+        if let ref = node.s.ref, let v = check(ref, value, &path, depth: depth + 1) { return v }
+        if let types = node.s.types {
             let bit: UInt8
             switch value {
             case .null: bit = JSONSchemaNode.typeNull
@@ -104,10 +107,10 @@ public final class JSONSchema: Sendable {
                 return fail(path, "type", "expected \(expected), found \(value.schemaTypeName)")
             }
         }
-        if let c = node.const, !value.schemaEquals(c) {
+        if let c = node.s.const, !value.schemaEquals(c) {
             return fail(path, "const", "must equal \(Self.show(c))")
         }
-        if let e = node.enumValues, !e.contains(where: { value.schemaEquals($0) }) {
+        if let e = node.s.enumValues, !e.contains(where: { value.schemaEquals($0) }) {
             return fail(path, "enum", "value \(Self.show(value)) is not one of \(Self.show(.array(e)))")
         }
         switch value {
@@ -121,22 +124,22 @@ public final class JSONSchema: Sendable {
             if let v = checkObject(node, o, &path, depth: depth) { return v }
         default: break
         }
-        for s in node.allOf {
+        for s in node.s.allOf {
             if let v = check(s, value, &path, depth: depth + 1) { return v }
         }
-        if !node.anyOf.isEmpty {
+        if !node.s.anyOf.isEmpty {
             var first: JSONSchemaViolation?
             var matched = false
-            for s in node.anyOf {
+            for s in node.s.anyOf {
                 if let v = check(s, value, &path, depth: depth + 1) { first = first ?? v } else { matched = true; break }
             }
             if !matched {
                 return fail(path, "anyOf", "must match at least one schema in anyOf (first mismatch: \(first!.description))")
             }
         }
-        if !node.oneOf.isEmpty {
+        if !node.s.oneOf.isEmpty {
             var matches: [Int] = []
-            for (i, s) in node.oneOf.enumerated() where check(s, value, &path, depth: depth + 1) == nil {
+            for (i, s) in node.s.oneOf.enumerated() where check(s, value, &path, depth: depth + 1) == nil {
                 matches.append(i)
                 if matches.count > 1 { break }
             }
@@ -145,29 +148,29 @@ public final class JSONSchema: Sendable {
                     : "must match exactly one schema in oneOf, matched \(matches.count) (indexes \(matches.map(String.init).joined(separator: ", ")))")
             }
         }
-        if let s = node.not, check(s, value, &path, depth: depth + 1) == nil {
+        if let s = node.s.not, check(s, value, &path, depth: depth + 1) == nil {
             return fail(path, "not", "must not match the schema in not")
         }
-        if let i = node.ifNode {
+        if let i = node.s.ifNode {
             if check(i, value, &path, depth: depth + 1) == nil {
-                if let t = node.thenNode, let v = check(t, value, &path, depth: depth + 1) { return v }
-            } else if let e = node.elseNode, let v = check(e, value, &path, depth: depth + 1) {
+                if let t = node.s.thenNode, let v = check(t, value, &path, depth: depth + 1) { return v }
+            } else if let e = node.s.elseNode, let v = check(e, value, &path, depth: depth + 1) {
                 return v
             }
         }
         return nil
     }
 
-    private func checkNumber(_ node: JSONSchemaNode, _ num: JSONNumber, _ path: [PathComponent]) -> JSONSchemaViolation? {
-        if let m = node.minimum, Self.less(num, m) { return fail(path, "minimum", "\(num.text) is less than minimum \(m.text)") }
-        if let m = node.maximum, Self.less(m, num) { return fail(path, "maximum", "\(num.text) is greater than maximum \(m.text)") }
-        if let m = node.exclusiveMinimum, !Self.less(m, num) {
+    private func checkNumber(_ node: JSONSchemaNodeBox, _ num: JSONNumber, _ path: [PathComponent]) -> JSONSchemaViolation? {
+        if let m = node.s.minimum, Self.less(num, m) { return fail(path, "minimum", "\(num.text) is less than minimum \(m.text)") }
+        if let m = node.s.maximum, Self.less(m, num) { return fail(path, "maximum", "\(num.text) is greater than maximum \(m.text)") }
+        if let m = node.s.exclusiveMinimum, !Self.less(m, num) {
             return fail(path, "exclusiveMinimum", "\(num.text) is not greater than exclusiveMinimum \(m.text)")
         }
-        if let m = node.exclusiveMaximum, !Self.less(num, m) {
+        if let m = node.s.exclusiveMaximum, !Self.less(num, m) {
             return fail(path, "exclusiveMaximum", "\(num.text) is not less than exclusiveMaximum \(m.text)")
         }
-        if let m = node.multipleOf {
+        if let m = node.s.multipleOf {
             let ok: Bool
             if let x = num.int64, let y = m.int64 {
                 ok = x % y == 0
@@ -180,23 +183,23 @@ public final class JSONSchema: Sendable {
         return nil
     }
 
-    private func checkString(_ node: JSONSchemaNode, _ s: String, _ path: [PathComponent]) -> JSONSchemaViolation? {
-        if node.minLength != nil || node.maxLength != nil {
+    private func checkString(_ node: JSONSchemaNodeBox, _ s: String, _ path: [PathComponent]) -> JSONSchemaViolation? {
+        if node.s.minLength != nil || node.s.maxLength != nil {
             let length = s.unicodeScalars.count
-            if let m = node.minLength, length < m { return fail(path, "minLength", "string of length \(length) is shorter than minLength \(m)") }
-            if let m = node.maxLength, length > m { return fail(path, "maxLength", "string of length \(length) is longer than maxLength \(m)") }
+            if let m = node.s.minLength, length < m { return fail(path, "minLength", "string of length \(length) is shorter than minLength \(m)") }
+            if let m = node.s.maxLength, length > m { return fail(path, "maxLength", "string of length \(length) is longer than maxLength \(m)") }
         }
-        if let p = node.pattern, !p.matches(s) { return fail(path, "pattern", "string does not match pattern \(p.source)") }
-        if options.assertFormats, let f = node.format, !f.isValid(s) {
+        if let p = node.s.pattern, !p.matches(s) { return fail(path, "pattern", "string does not match pattern \(p.source)") }
+        if options.assertFormats, let f = node.s.format, !f.isValid(s) {
             return fail(path, "format", "\(Self.show(.string(s))) is not a valid \(f.rawValue)")
         }
         return nil
     }
 
-    private func checkArray(_ node: JSONSchemaNode, _ a: [JSONValue], _ path: inout [PathComponent], depth: Int) -> JSONSchemaViolation? {
-        if let m = node.minItems, a.count < m { return fail(path, "minItems", "array of \(a.count) items has fewer than minItems \(m)") }
-        if let m = node.maxItems, a.count > m { return fail(path, "maxItems", "array of \(a.count) items has more than maxItems \(m)") }
-        if node.uniqueItems {
+    private func checkArray(_ node: JSONSchemaNodeBox, _ a: [JSONValue], _ path: inout [PathComponent], depth: Int) -> JSONSchemaViolation? {
+        if let m = node.s.minItems, a.count < m { return fail(path, "minItems", "array of \(a.count) items has fewer than minItems \(m)") }
+        if let m = node.s.maxItems, a.count > m { return fail(path, "maxItems", "array of \(a.count) items has more than maxItems \(m)") }
+        if node.s.uniqueItems {
             for i in 0..<a.count {
                 for j in (i + 1)..<max(a.count, i + 1) where a[i].schemaEquals(a[j]) {
                     return fail(path, "uniqueItems", "items \(i) and \(j) are equal")
@@ -205,34 +208,34 @@ public final class JSONSchema: Sendable {
         }
         for (i, item) in a.enumerated() {
             let s: Int?
-            if i < node.prefixItems.count { s = node.prefixItems[i] } else { s = node.items }
+            if i < node.s.prefixItems.count { s = node.s.prefixItems[i] } else { s = node.s.items }
             guard let s else { continue }
             path.append(.index(i))
             let v = check(s, item, &path, depth: depth + 1)
             path.removeLast()
             if let v { return v }
         }
-        if let c = node.contains {
+        if let c = node.s.contains {
             var count = 0
             for item in a where check(c, item, &path, depth: depth + 1) == nil { count += 1 }
-            let minC = node.minContains ?? 1
+            let minC = node.s.minContains ?? 1
             if count < minC { return fail(path, "contains", "\(count) items match contains, at least \(minC) required") }
-            if let maxC = node.maxContains, count > maxC {
+            if let maxC = node.s.maxContains, count > maxC {
                 return fail(path, "maxContains", "\(count) items match contains, at most \(maxC) allowed")
             }
         }
         return nil
     }
 
-    private func checkObject(_ node: JSONSchemaNode, _ o: JSONObject, _ path: inout [PathComponent], depth: Int) -> JSONSchemaViolation? {
-        for r in node.required where o[r] == nil {
+    private func checkObject(_ node: JSONSchemaNodeBox, _ o: JSONObject, _ path: inout [PathComponent], depth: Int) -> JSONSchemaViolation? {
+        for r in node.s.required where o[r] == nil {
             path.append(.key(r))
             defer { path.removeLast() }
             return fail(path, "required", "missing required property \(r)")
         }
-        if let m = node.minProperties, o.count < m { return fail(path, "minProperties", "object has \(o.count) properties, fewer than minProperties \(m)") }
-        if let m = node.maxProperties, o.count > m { return fail(path, "maxProperties", "object has \(o.count) properties, more than maxProperties \(m)") }
-        for (p, needs) in node.dependentRequired where o[p] != nil {
+        if let m = node.s.minProperties, o.count < m { return fail(path, "minProperties", "object has \(o.count) properties, fewer than minProperties \(m)") }
+        if let m = node.s.maxProperties, o.count > m { return fail(path, "maxProperties", "object has \(o.count) properties, more than maxProperties \(m)") }
+        for (p, needs) in node.s.dependentRequired where o[p] != nil {
             for r in needs where o[r] == nil {
                 return fail(path, "dependentRequired", "property \(r) is required when \(p) is present")
             }
@@ -240,20 +243,20 @@ public final class JSONSchema: Sendable {
         for m in o.members {
             path.append(.key(m.key))
             defer { path.removeLast() }
-            if let pn = node.propertyNames, let v = check(pn, .string(m.key), &path, depth: depth + 1) {
+            if let pn = node.s.propertyNames, let v = check(pn, .string(m.key), &path, depth: depth + 1) {
                 return fail(path, "propertyNames", "property name is not allowed: \(v.reason)")
             }
             var matched = false
-            if let s = node.properties[m.key] {
+            if let s = node.s.properties[m.key] {
                 matched = true
                 if let v = check(s, m.value, &path, depth: depth + 1) { return v }
             }
-            for (regex, s) in node.patternProperties where regex.matches(m.key) {
+            for (regex, s) in node.s.patternProperties where regex.matches(m.key) {
                 matched = true
                 if let v = check(s, m.value, &path, depth: depth + 1) { return v }
             }
-            if !matched, let ap = node.additionalProperties {
-                if nodes[ap].alwaysFalse {
+            if !matched, let ap = node.s.additionalProperties {
+                if boxes[ap].s.alwaysFalse {
                     return fail(path, "additionalProperties", "property \(m.key) is not allowed (additionalProperties is false)")
                 }
                 if let v = check(ap, m.value, &path, depth: depth + 1) { return v }

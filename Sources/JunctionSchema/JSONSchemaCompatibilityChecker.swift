@@ -80,12 +80,8 @@ public enum JSONSchemaCompatibilityChecker {
             return sub.out.isEmpty
         }
 
-        static func onlyRef(_ n: JSONSchemaNode) -> Bool {
-            var copy = n
-            copy.ref = nil
-            copy.refTarget = nil
-            return copy.isUnconstrained
-        }
+        static func onlyRef(_ n: JSONSchemaNode) -> Bool { n.ref != nil && n.isUnconstrained(ignoringRef: true) }
+
 
         func deref(_ nodes: [JSONSchemaNode], _ i: Int) -> Int {
             var i = i
@@ -367,13 +363,16 @@ public enum JSONSchemaCompatibilityChecker {
 
 extension JSONSchemaNode {
     /// True when the node accepts every value (an empty schema, possibly with annotations only).
-    var isUnconstrained: Bool {
+    var isUnconstrained: Bool { isUnconstrained(ignoringRef: false) }
+
+    /// Same, optionally ignoring `$ref`.
+    func isUnconstrained(ignoringRef: Bool) -> Bool {
         !alwaysFalse && types == nil && properties.isEmpty && required.isEmpty && additionalProperties == nil
             && patternProperties.isEmpty && propertyNames == nil && minProperties == nil && maxProperties == nil
             && dependentRequired.isEmpty && prefixItems.isEmpty && items == nil && contains == nil && minItems == nil
             && maxItems == nil && !uniqueItems && enumValues == nil && const == nil && minimum == nil && maximum == nil
             && exclusiveMinimum == nil && exclusiveMaximum == nil && multipleOf == nil && minLength == nil
             && maxLength == nil && pattern == nil && format == nil && allOf.isEmpty && anyOf.isEmpty && oneOf.isEmpty
-            && not == nil && ifNode == nil && ref == nil
+            && not == nil && ifNode == nil && (ignoringRef || ref == nil)
     }
 }

@@ -2,7 +2,7 @@ import JunctionJSON
 
 /// One compiled (sub)schema. Subschemas are referenced by index into ``JSONSchema``'s node table, which is what
 /// makes `$ref` cycles harmless.
-struct JSONSchemaNode: Sendable {
+struct JSONSchemaNode: @unchecked Sendable { // JSONSchemaRegex and JSONValue members are immutable values
     static let typeNull: UInt8 = 1, typeBoolean: UInt8 = 2, typeObject: UInt8 = 4, typeArray: UInt8 = 8
     static let typeNumber: UInt8 = 16, typeString: UInt8 = 32, typeInteger: UInt8 = 64
 
@@ -65,4 +65,11 @@ struct JSONSchemaNode: Sendable {
         let all = ["null", "boolean", "object", "array", "number", "string", "integer"]
         return all.enumerated().filter { bits & (1 << UInt8($0.offset)) != 0 }.map(\.element)
     }
+}
+
+/// A node behind an immutable reference, so that evaluation reads single fields in place instead of copying
+/// (and retaining) the whole node.
+final class JSONSchemaNodeBox: Sendable {
+    let s: JSONSchemaNode
+    init(_ s: JSONSchemaNode) { self.s = s }
 }

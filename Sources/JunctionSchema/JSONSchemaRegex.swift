@@ -72,59 +72,79 @@ public struct JSONSchemaRegex: Sendable, Equatable, Hashable, CustomStringConver
 
     /// True when the pattern matches somewhere in `text`.
     public func matches(_ text: String) -> Bool {
-        let input = Array(text.unicodeScalars.map(\.value))
-        return search(input)
+        var text = text
+        // ASCII strings are searched on their UTF-8 bytes in place (code units equal code points).
+        let ascii: Bool? = text.withUTF8 { bytes in
+            var acc: UInt8 = 0
+            for b in bytes { acc |= b }
+            guard acc < 0x80 else { return nil }
+            return run(bytes.count) { UInt32(bytes[$0]) }
+        }
+        if let ascii { return ascii }
+        let scalars = Array(text.unicodeScalars.map(\.value))
+        return scalars.withUnsafeBufferPointer { buf in run(buf.count) { buf[$0] } }
     }
 
     // MARK: Pike VM
 
-    private func search(_ input: [UInt32]) -> Bool {
+    /// Runs the VM over `count` code points read through `at`, with the thread lists in stack memory.
+    private func run(_ count: Int, _ at: (Int) -> UInt32) -> Bool {
         let n = program.count
-        var current = SparseSet(capacity: n)
-        var next = SparseSet(capacity: n)
-        var stack: [Int] = []
-        stack.reserveCapacity(16)
-        for pos in 0...input.count {
-            // Unanchored: a new thread may start at every position.
-            if addThread(0, pos, input, &current, &stack) { return true }
-            if pos == input.count { break }
-            let c = input[pos]
-            next.clear()
-            for i in 0..<current.count {
-                let pc = current.dense[i]
-                let ok: Bool
-                switch program[pc] {
-                case .scalar(let s): ok = s == c
-                case .any: ok = !(c == 0x0A || c == 0x0D || c == 0x2028 || c == 0x2029)
-                case .charClass(let k): ok = classes[k].contains(c)
-                default: ok = false
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 5 * n + 1) { mem in
+            let base = mem.baseAddress!
+            var current = SparseSet(dense: base, sparse: base + n, count: 0)
+            var next = SparseSet(dense: base + 2 * n, sparse: base + 3 * n, count: 0)
+            let stack = base + 4 * n
+            let anchored = program.first == .assertStart
+            for pos in 0...count {
+                // Unanchored: a new thread may start at every position (only at 0 when the pattern starts with ^).
+                if pos == 0 || !anchored {
+                    if addThread(0, pos, count, at, &current, stack) { return true }
                 }
-                if ok, addThread(pc + 1, pos + 1, input, &next, &stack) { return true }
+                if pos == count || current.count == 0 && anchored { break }
+                let c = at(pos)
+                next.count = 0
+                for i in 0..<current.count {
+                    let pc = current.dense[i]
+                    let ok: Bool
+                    switch program[pc] {
+                    case .scalar(let s): ok = s == c
+                    case .any: ok = !(c == 0x0A || c == 0x0D || c == 0x2028 || c == 0x2029)
+                    case .charClass(let k): ok = classes[k].contains(c)
+                    default: ok = false
+                    }
+                    if ok, addThread(pc + 1, pos + 1, count, at, &next, stack) { return true }
+                }
+                swap(&current, &next)
             }
-            swap(&current, &next)
+            return false
         }
-        return false
     }
 
-    /// Adds `pc` and its epsilon closure at `pos`; returns true when `match` is reached.
-    private func addThread(_ start: Int, _ pos: Int, _ input: [UInt32], _ set: inout SparseSet, _ stack: inout [Int]) -> Bool {
-        stack.removeAll(keepingCapacity: true)
-        stack.append(start)
-        while let pc = stack.popLast() {
+    /// Adds `start` and its epsilon closure at `pos`; returns true when `match` is reached.
+    private func addThread(_ start: Int, _ pos: Int, _ count: Int, _ at: (Int) -> UInt32,
+                           _ set: inout SparseSet, _ stack: UnsafeMutablePointer<Int>) -> Bool {
+        var top = 0
+        stack[0] = start
+        top = 1
+        while top > 0 {
+            top -= 1
+            let pc = stack[top]
             if set.contains(pc) { continue }
             set.insert(pc)
             switch program[pc] {
             case .match: return true
-            case .jump(let t): stack.append(t)
+            case .jump(let t): stack[top] = t; top += 1
             case .split(let a, let b):
-                stack.append(b)
-                stack.append(a)
-            case .assertStart: if pos == 0 { stack.append(pc + 1) }
-            case .assertEnd: if pos == input.count { stack.append(pc + 1) }
+                stack[top] = b
+                stack[top + 1] = a
+                top += 2
+            case .assertStart: if pos == 0 { stack[top] = pc + 1; top += 1 }
+            case .assertEnd: if pos == count { stack[top] = pc + 1; top += 1 }
             case .wordBoundary(let want):
-                let before = pos > 0 && Self.isWord(input[pos - 1])
-                let after = pos < input.count && Self.isWord(input[pos])
-                if (before != after) == want { stack.append(pc + 1) }
+                let before = pos > 0 && Self.isWord(at(pos - 1))
+                let after = pos < count && Self.isWord(at(pos))
+                if (before != after) == want { stack[top] = pc + 1; top += 1 }
             default: break
             }
         }
@@ -135,17 +155,13 @@ public struct JSONSchemaRegex: Sendable, Equatable, Hashable, CustomStringConver
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F
     }
 
+    /// A set of program counters with O(1) insert, membership and clear (Briggs–Torczon), over borrowed memory.
     struct SparseSet {
-        var dense: [Int]
-        var sparse: [Int]
-        var count = 0
-        init(capacity: Int) {
-            dense = [Int](repeating: 0, count: capacity)
-            sparse = [Int](repeating: 0, count: capacity)
-        }
-        func contains(_ v: Int) -> Bool { let i = sparse[v]; return i < count && dense[i] == v }
+        var dense: UnsafeMutablePointer<Int>
+        var sparse: UnsafeMutablePointer<Int>
+        var count: Int
+        func contains(_ v: Int) -> Bool { let i = sparse[v]; return i >= 0 && i < count && dense[i] == v }
         mutating func insert(_ v: Int) { sparse[v] = count; dense[count] = v; count += 1 }
-        mutating func clear() { count = 0 }
     }
 
     // MARK: parsing

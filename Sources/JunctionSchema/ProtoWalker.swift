@@ -81,6 +81,12 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
     /// Walks the root message (index 0) in `base[0..<count]`. Nested messages and groups are walked in the same
     /// loop with an explicit frame stack (`frames`, capacity `maxDepth + 1`) instead of recursion.
     mutating func walk(_ base: UnsafeRawPointer, _ count: Int, frames: UnsafeMutablePointer<Frame>) throws(Failure) {
+        // Local copies: `self` is inout, so after every store through a raw pointer the optimizer would have to
+        // reload its properties; locals whose address is never taken stay in registers.
+        let tables = self.tables
+        let stack = self.stack
+        let maxDepth = self.maxDepth
+        let allowUnknown = self.allowUnknown
         var mi = 0
         var m = tables.messages[0]
         var pos = 0

@@ -63,6 +63,13 @@ let validator = try ProtoMessageValidator(descriptorSet: set, messageName: "benc
 let jsonSchema = try JSONSchema(text: BenchPayloads.jsonSchema)
 
 print("case                                        size     median       p10–p90           throughput    allocations")
+if CommandLine.arguments.dropFirst().first == "profile-json" {
+    // Spins on the 256-byte pre-parsed JSON Schema case for `perf record`.
+    let parsed = try JSONParser.parse(BenchPayloads.json(lines: 3))
+    for _ in 0..<200_000 { sink &+= jsonSchema.validate(parsed).isValid ? 1 : 0 }
+    print(sink)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "profile" {
     // Spins on the 256-byte walker case for `perf record`.
     let proto = BenchPayloads.protobuf(lines: 3)
