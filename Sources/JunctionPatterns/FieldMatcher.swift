@@ -6,31 +6,18 @@
 /// the cost of one value does not grow with the number of rules. Wildcard, regexp, cidr and the
 /// anything-but family are evaluated one by one (their cost grows with their count).
 final class FieldMatcher: Sendable {
+    // The fields read for every value come first, so that a matcher holding only exact values
+    // is read from one or two cache lines; the rarer indexes hang off optional objects.
+    private let existsList: Int32
+    private let exact: ByteKeyTable
     /// Target states of tests with several; `listStarts[i]..<listStarts[i+1]` indexes `listItems`.
     /// A test's code is a list index (>= 0) or, for a single target state s, -(s + 2); -1 is "none".
     private let listStarts: [Int32]
     private let listItems: [Int32]
-
-    private let exact: ByteKeyTable
-    private let ignoreCase: ByteKeyTable
-    private let prefixes: ByteKeyTable
-    private let prefixLengths: [Int]
-    private let suffixes: ByteKeyTable
-    private let suffixLengths: [Int]
-    private let prefixesIgnoreCase: ByteKeyTable
-    private let prefixIgnoreCaseLengths: [Int]
-    private let suffixesIgnoreCase: ByteKeyTable
-    private let suffixIgnoreCaseLengths: [Int]
-    private let numeric: NumericIndex
-    /// Networks keyed by (family and prefix length as tag, masked address bytes).
-    private let networks: ByteKeyTable
-    /// The distinct (isIPv6, prefix length) pairs present, probed in turn.
-    private let networkShapes: [(Bool, Int)]
-    private let existsList: Int32
+    private let strings: StringIndex?
+    private let numeric: NumericIndex?
     private let linear: [ValueMatcher]
     private let linearLists: [Int32]
-    private let needsFolding: Bool
-    private let needsStringWork: Bool
 
     /// Builds the index for (test, target state) pairs.
     init(_ pairs: [(ValueMatcher, Int32)]) {
@@ -94,23 +81,13 @@ final class FieldMatcher: Sendable {
         listStarts = starts
         listItems = items
         exact = ByteKeyTable(exactEntries)
-        ignoreCase = ByteKeyTable(foldEntries)
-        prefixes = ByteKeyTable(prefixEntries)
-        prefixLengths = Set(prefixEntries.map(\.key.count)).sorted()
-        suffixes = ByteKeyTable(suffixEntries)
-        suffixLengths = Set(suffixEntries.map(\.key.count)).sorted()
-        prefixesIgnoreCase = ByteKeyTable(prefixFoldEntries)
-        prefixIgnoreCaseLengths = Set(prefixFoldEntries.map(\.key.count)).sorted()
-        suffixesIgnoreCase = ByteKeyTable(suffixFoldEntries)
-        suffixIgnoreCaseLengths = Set(suffixFoldEntries.map(\.key.count)).sorted()
-        numeric = NumericIndex(numericEntries)
-        networks = ByteKeyTable(networkEntries)
-        networkShapes = Set(networkEntries.map(\.tag)).sorted().map { ($0 >= 256, Int($0 & 0xFF)) }
+        strings = StringIndex(ignoreCase: foldEntries, prefixes: prefixEntries, suffixes: suffixEntries,
+                              prefixesIgnoreCase: prefixFoldEntries, suffixesIgnoreCase: suffixFoldEntries,
+                              networks: networkEntries)
+        numeric = numericEntries.isEmpty ? nil : NumericIndex(numericEntries)
         self.existsList = existsList
         self.linear = linear
         self.linearLists = linearLists
-        needsFolding = !foldEntries.isEmpty || !prefixFoldEntries.isEmpty || !suffixFoldEntries.isEmpty
-        needsStringWork = !prefixEntries.isEmpty || !suffixEntries.isEmpty || needsFolding || !networkEntries.isEmpty
     }
 
     static func networkTag(_ isIPv6: Bool, _ length: Int) -> UInt32 {
@@ -119,12 +96,9 @@ final class FieldMatcher: Sendable {
 
     /// Bytes held by this matcher (an estimate for the linear matchers' own storage).
     var memoryBytes: Int {
-        var total = 64 + listStarts.capacity * 4 + listItems.capacity * 4
-        for table in [exact, ignoreCase, prefixes, suffixes, prefixesIgnoreCase, suffixesIgnoreCase, networks] {
-            total += table.memoryBytes
-        }
-        total += (prefixLengths.capacity + suffixLengths.capacity + prefixIgnoreCaseLengths.capacity + suffixIgnoreCaseLengths.capacity) * 8
-        total += numeric.memoryBytes + networkShapes.capacity * 16
+        var total = 96 + listStarts.capacity * 4 + listItems.capacity * 4 + exact.memoryBytes
+        total += strings?.memoryBytes ?? 0
+        total += numeric?.memoryBytes ?? 0
         total += linear.capacity * MemoryLayout<ValueMatcher>.stride + linearLists.capacity * 4
         return total
     }
@@ -151,14 +125,14 @@ final class FieldMatcher: Sendable {
                 let list = exact.lookup(tag: 1, key: value.bytes)
                 if list != -1 { emit(list, into: &output) }
             }
-            if needsStringWork { collectStrings(value.bytes, into: &output, folded: &folded) }
+            if let strings { strings.collect(value.bytes, folded: &folded) { emit($0, into: &output) } }
         case .number:
             if !exact.isEmpty {
                 var bits = ExactKey.normalizedBits(value.number).littleEndian
                 let list = withUnsafeBytes(of: &bits) { exact.lookup(tag: 2, key: UnsafeRawBufferPointer($0)) }
                 if list != -1 { emit(list, into: &output) }
             }
-            if !numeric.isEmpty {
+            if let numeric {
                 numeric.forEachMatch(value.number) { emit($0, into: &output) }
             }
         case .true, .false, .null:
@@ -171,47 +145,6 @@ final class FieldMatcher: Sendable {
             for index in 0..<linear.count where linear[index].matches(value) {
                 emit(linearLists[index], into: &output)
             }
-        }
-    }
-
-    private func collectStrings(_ bytes: UnsafeRawBufferPointer, into output: inout [Int32], folded: inout [UInt8]) {
-        if !networks.isEmpty, let address = IPNetwork.parseAddress(bytes) {
-            for (isIPv6, length) in networkShapes where isIPv6 == address.isIPv6 {
-                var key = IPNetwork.maskedKey(high: address.high, low: address.low, length: length, isIPv6: isIPv6)
-                let list = withUnsafeBytes(of: &key) { networks.lookup(tag: FieldMatcher.networkTag(isIPv6, length), key: $0) }
-                if list != -1 { emit(list, into: &output) }
-            }
-        }
-        Self.probePrefixes(prefixes, prefixLengths, bytes) { emit($0, into: &output) }
-        Self.probeSuffixes(suffixes, suffixLengths, bytes) { emit($0, into: &output) }
-        if needsFolding {
-            CaseFolding.fold(bytes, into: &folded)
-            folded.withUnsafeBytes { foldedBytes in
-                if !ignoreCase.isEmpty {
-                    let list = ignoreCase.lookup(tag: 1, key: foldedBytes)
-                    if list != -1 { emit(list, into: &output) }
-                }
-                Self.probePrefixes(prefixesIgnoreCase, prefixIgnoreCaseLengths, foldedBytes) { emit($0, into: &output) }
-                Self.probeSuffixes(suffixesIgnoreCase, suffixIgnoreCaseLengths, foldedBytes) { emit($0, into: &output) }
-            }
-        }
-    }
-
-    @inline(__always)
-    private static func probePrefixes(_ table: ByteKeyTable, _ lengths: [Int], _ bytes: UnsafeRawBufferPointer, _ body: (Int32) -> Void) {
-        for length in lengths {
-            if length > bytes.count { break }
-            let list = table.lookup(tag: 1, key: UnsafeRawBufferPointer(rebasing: bytes[0..<length]))
-            if list != -1 { body(list) }
-        }
-    }
-
-    @inline(__always)
-    private static func probeSuffixes(_ table: ByteKeyTable, _ lengths: [Int], _ bytes: UnsafeRawBufferPointer, _ body: (Int32) -> Void) {
-        for length in lengths {
-            if length > bytes.count { break }
-            let list = table.lookup(tag: 1, key: UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - length)...]))
-            if list != -1 { body(list) }
         }
     }
 }

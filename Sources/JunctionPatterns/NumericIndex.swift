@@ -4,7 +4,7 @@
 /// each open interval between consecutive endpoints); a value's segment is found by binary search and
 /// carries the precomputed list of ranges containing it, so the cost does not grow with the number of
 /// ranges. If the segment lists would get too large (many overlapping ranges), the index scans instead.
-struct NumericIndex: Sendable {
+final class NumericIndex: Sendable {
     private let ranges: [NumericRange]
     private let rangeLists: [Int32]
     private let boundaries: [Double]
