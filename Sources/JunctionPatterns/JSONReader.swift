@@ -81,6 +81,16 @@ struct JSONReader {
         return ~(y | t | 0x7F7F_7F7F_7F7F_7F7F)
     }
 
+    /// Whether every byte of `word` is in 0x2C...0x39 (`,` `-` `.` `/` and digits): the bulk of
+    /// numeric arrays, skipped without further tests.
+    @inline(__always)
+    static func isNumberText(_ word: UInt64) -> Bool {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let atLeast = (word | high) &- 0x2C2C_2C2C_2C2C_2C2C          // high bit kept when byte >= 0x2C
+        let atMost = 0xB9B9_B9B9_B9B9_B9B9 &- (word & ~high) // high bit kept when byte <= 0x39
+        return atLeast & atMost & ~word & high == high
+    }
+
     /// Skips an object or array (at `index`) by counting brackets outside strings, eight bytes at a
     /// time: quotes, brackets and backslashes are found with word operations, strings are masked by a
     /// prefix XOR of the quote positions, and the depth only needs a byte-by-byte look in a word where
@@ -94,6 +104,11 @@ struct JSONReader {
         let limit = end
         while position + 8 <= limit {
             let word = UnsafeRawPointer(bytes + position).loadUnaligned(as: UInt64.self)
+            if !inString, JSONReader.isNumberText(word) {
+                // Digits, '.', '-', ',' and '/' only: nothing that changes the depth or the string state.
+                position += 8
+                continue
+            }
             let backslashes = JSONReader.equalMask(word, 0x5C)
             if backslashes == 0 {
                 let quotes = JSONReader.equalMask(word, 0x22)
