@@ -25,13 +25,16 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
     func varint(_ base: UnsafeRawPointer, _ pos: inout Int, _ end: Int, _ level: Int, _ field: Int) throws(Failure) -> UInt64 {
         if pos < end {
             let b = base.load(fromByteOffset: pos, as: UInt8.self)
-            if b < 0x80 { pos += 1; return UInt64(b) }
+            if b < 0x80 { pos &+= 1; return UInt64(b) }
         }
-        return try varintSlow(base, &pos, end, level, field)
+        // The slow path gets `pos` by value: passing it inout would force it into memory for the whole walk.
+        let (value, next) = try varintSlow(base, pos, end, level, field)
+        pos = next
+        return value
     }
 
     @inline(never)
-    func varintSlow(_ base: UnsafeRawPointer, _ pos: inout Int, _ end: Int, _ level: Int, _ field: Int) throws(Failure) -> UInt64 {
+    func varintSlow(_ base: UnsafeRawPointer, _ pos: Int, _ end: Int, _ level: Int, _ field: Int) throws(Failure) -> (UInt64, Int) {
         var i = pos
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -48,8 +51,7 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
             if b < 0x80 { break }
             shift += 7
         }
-        pos = i
-        return result
+        return (result, i)
     }
 
     @inline(__always)
@@ -88,7 +90,20 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
         let maxDepth = self.maxDepth
         let allowUnknown = self.allowUnknown
         var mi = 0
-        var m = tables.messages[0]
+        // Per-message look-up state kept in few registers: the dense table and its bound (0 when the message
+        // uses binary search), whether the message is a map entry.
+        var dense = tables.lookup
+        var denseMax: UInt32 = 0
+        var sparse = false
+        var isMapEntry = false
+        @inline(__always) func enter(_ index: Int) {
+            let msg = tables.messages[index]
+            sparse = msg.denseStart < 0
+            denseMax = sparse ? 0 : msg.denseMax
+            dense = tables.lookup + Int(max(msg.denseStart, 0))
+            isMapEntry = msg.isMapEntry
+        }
+        enter(0)
         var pos = 0
         var end = count
         var seen: UInt64 = 0
@@ -97,7 +112,7 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
         var depth = 0
         frameLoop: while true {
             // Inside a map entry the value is reported under the map field's own segment (`labels[key]`).
-            let valueLevel = m.isMapEntry ? level : level &+ 1
+            let valueLevel = isMapEntry ? level : level &+ 1
             var closedGroup = false
             while pos < end {
                 let tagStart = pos
@@ -117,23 +132,24 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                 guard wt <= 5 else {
                     throw Failure(.invalidWireType, level: level, offset: tagStart, a: UInt64(wt), b: number)
                 }
-                let f = tables.field(m, UInt32(truncatingIfNeeded: number))
+                let n32 = UInt32(truncatingIfNeeded: number)
+                let f = n32 <= denseMax ? dense[Int(n32)]
+                    : (sparse ? tables.field(tables.messages[mi], n32) : ProtoCompiledTables.Field.missing)
                 let fi = Int(f.index)
                 if fi < 0 {
                     guard allowUnknown else {
                         throw Failure(.unknownField, level: level, offset: tagStart, a: UInt64(wt), b: number)
                     }
-                    try skip(base, &pos, end, wt, UInt32(truncatingIfNeeded: number), level, depth)
+                    pos = try skip(base, pos, end, wt, UInt32(truncatingIfNeeded: number), level, depth)
                     continue
                 }
                 if V.wantsValues {
                     stack[level] = ProtoFieldPath.Segment(field: f.index, keyKind: 0, keyPointer: nil, keyBits: 0)
-                } else {
-                    // Keys are only recorded for visitors; the failure path re-walks with one (see ProtoMessageValidator).
-                    stack[level].field = f.index
                 }
+                // Pure validation keeps no path: on failure ProtoMessageValidator walks again with a recording
+                // visitor, which reproduces the same failure with the full path (map keys included).
                 seen |= UInt64(truncatingIfNeeded: (f.flags & Field.required) >> 1) &<< UInt64(f.requiredBit)
-                let visitCount = m.isMapEntry ? (number == 1 ? -1 : valueLevel) : valueLevel
+                let visitCount = isMapEntry ? (number == 1 ? -1 : valueLevel) : valueLevel
                 let fieldLevel = level &+ 1
                 switch f.type {
                 case 3, 4, 5, 8, 13, 14, 17, 18:  // varint types
@@ -213,9 +229,9 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                     frames[depth] = Frame(message: Int32(truncatingIfNeeded: mi), level: Int32(truncatingIfNeeded: level),
                                           group: group, end: Int32(truncatingIfNeeded: end), seen: seen)
                     depth &+= 1
-                    level = m.isMapEntry ? level : fieldLevel
+                    level = isMapEntry ? level : fieldLevel
                     mi = Int(f.target)
-                    m = tables.messages[mi]
+                    enter(mi)
                     end = pos &+ n
                     seen = 0
                     group = 0
@@ -230,7 +246,7 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                     depth &+= 1
                     level = fieldLevel
                     mi = Int(f.target)
-                    m = tables.messages[mi]
+                    enter(mi)
                     seen = 0
                     group = UInt32(truncatingIfNeeded: number)
                     continue frameLoop
@@ -242,12 +258,12 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
             if group != 0, !closedGroup {
                 throw Failure(.groupMismatch, level: level, offset: end, a: 0, b: UInt64(group))
             }
-            try checkRequired(m, seen, level, pos)
+            try checkRequired(tables.messages[mi], seen, level, pos)
             if depth == 0 { return }
             depth &-= 1
             let parent = frames[depth]
             mi = Int(parent.message)
-            m = tables.messages[mi]
+            enter(mi)
             level = Int(parent.level)
             group = parent.group
             end = Int(parent.end)
@@ -378,7 +394,7 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                     default: return
                     }
                 } else {
-                    try skip(base, &pos, end, wt, UInt32(truncatingIfNeeded: tag >> 3), level, 0)
+                    pos = try skip(base, pos, end, wt, UInt32(truncatingIfNeeded: tag >> 3), level, 0)
                 }
             }
         } catch {
@@ -390,8 +406,9 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
     }
 
     /// Skips one unknown field value; groups are skipped through their end-group tag.
-    func skip(_ base: UnsafeRawPointer, _ pos: inout Int, _ end: Int, _ wt: UInt8, _ number: UInt32,
-              _ level: Int, _ depth: Int) throws(Failure) {
+    func skip(_ base: UnsafeRawPointer, _ start: Int, _ end: Int, _ wt: UInt8, _ number: UInt32,
+              _ level: Int, _ depth: Int) throws(Failure) -> Int {
+        var pos = start
         switch wt {
         case 0: _ = try varint(base, &pos, end, level, -1)
         case 1:
@@ -414,13 +431,14 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                 guard n != 0, n <= 0x1FFF_FFFF else { throw Failure(.invalidFieldNumber, level: level, offset: tagStart, b: n) }
                 if w == 4 {
                     guard n == UInt64(number) else { throw Failure(.groupMismatch, level: level, offset: tagStart, a: 1, b: n) }
-                    return
+                    return pos
                 }
                 guard w <= 5 else { throw Failure(.invalidWireType, level: level, offset: tagStart, a: UInt64(w), b: n) }
-                try skip(base, &pos, end, w, UInt32(truncatingIfNeeded: n), level, depth + 1)
+                pos = try skip(base, pos, end, w, UInt32(truncatingIfNeeded: n), level, depth + 1)
             }
         default:
             throw Failure(.invalidWireType, level: level, offset: pos, a: UInt64(wt), b: UInt64(number))
         }
+        return pos
     }
 }

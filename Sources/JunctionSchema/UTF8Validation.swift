@@ -2,17 +2,26 @@
 enum UTF8Validation {
     /// Returns the offset of the first byte of the first invalid sequence, or nil when `count` bytes at `p` are valid.
 
+    @inline(__always)
     static func firstInvalid(_ p: UnsafeRawPointer, _ count: Int) -> Int? {
-        // Fast path: all ASCII (the common case for identifiers and codes) needs one OR over the bytes.
+        // Fast path: all ASCII (the common case for identifiers and codes) needs one OR over the bytes, with
+        // overlapping loads for the tail instead of a byte loop.
         var acc: UInt64 = 0
-        var k = 0
-        while k &+ 8 <= count {
-            acc |= p.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-            k &+= 8
-        }
-        while k < count {
-            acc |= UInt64(p.load(fromByteOffset: k, as: UInt8.self))
-            k &+= 1
+        if count >= 8 {
+            var k = 0
+            while k &+ 8 <= count {
+                acc |= p.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                k &+= 8
+            }
+            acc |= p.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+        } else if count >= 4 {
+            acc = UInt64(p.loadUnaligned(as: UInt32.self) | p.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
+        } else {
+            var k = 0
+            while k < count {
+                acc |= UInt64(p.load(fromByteOffset: k, as: UInt8.self))
+                k &+= 1
+            }
         }
         if acc & 0x8080_8080_8080_8080 == 0 { return nil }
         return firstInvalidSlow(p, count)
