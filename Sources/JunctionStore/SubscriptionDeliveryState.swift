@@ -335,8 +335,7 @@ public struct SubscriptionDeliveryState: Sendable {
             if let override {
                 delay = override
             } else {
-                let cap = policy.backoffCap(afterAttempt: entry.attempts)
-                delay = cap > 0 ? Int64.random(in: 0...cap, using: &random) : 0
+                delay = jitter(upTo: policy.backoffCap(afterAttempt: entry.attempts))
             }
             if let maxAge = policy.maxEventAgeNanos, now &+ delay &- entry.firstAttemptAt > maxAge {
                 reason = .maxEventAgeExceeded(lastFailure: failure)
@@ -357,6 +356,22 @@ public struct SubscriptionDeliveryState: Sendable {
             readyHeap.insert(Timed(time: 0, position: position, generation: entry.generation))
         }
         entries[position] = entry
+    }
+
+    /// A full-jitter delay in `0...cap` from exactly one word of the generator.
+    ///
+    /// `Int64.random(in:using:)` rejection-samples: it draws again until a word
+    /// falls outside a small biased band, so a generator that keeps returning
+    /// such a word (a constant or badly seeded test generator) makes it spin
+    /// forever. Scaling one word by `cap + 1` and keeping the high half (the
+    /// multiply step of Lemire's method without the rejection loop) is bounded
+    /// and its bias, at most `(cap + 1) / 2^64`, is far below anything a backoff
+    /// delay can notice.
+    private mutating func jitter(upTo cap: Int64) -> Int64 {
+        guard cap > 0 else { return 0 }
+        let word = random.next()
+        // cap + 1 <= 2^63 fits in UInt64, and the high half of word * (cap + 1) is at most cap.
+        return Int64(word.multipliedFullWidth(by: UInt64(cap) + 1).high)
     }
 
     /// Removes a finished entry and unblocks the next event of its group.

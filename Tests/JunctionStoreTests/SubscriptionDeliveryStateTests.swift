@@ -1,9 +1,9 @@
 import Testing
 @testable import JunctionStore
 
-/// A generator that always yields the same word. `.max` makes `random(in: 0...cap)`
-/// return `cap` (the top of the jitter range), so backoff delays are exact in tests.
-/// (Other constant words can make rejection sampling loop forever.)
+/// A generator that always yields the same word. `.max` makes the jitter return
+/// `cap` (the top of the range), so backoff delays are exact in tests; `0` makes it
+/// return 0. (The machine draws one word per delay, so no word can make it spin.)
 struct FixedRandom: RandomNumberGenerator, Sendable {
     var word: UInt64
     mutating func next() -> UInt64 { word }
@@ -32,7 +32,7 @@ private func candidates(_ positions: ClosedRange<UInt64>) -> [DeliveryCandidate]
     positions.map { DeliveryCandidate(position: $0) }
 }
 
-@Suite struct SubscriptionDeliveryStateTests {
+@Suite(.timeLimit(.minutes(1))) struct SubscriptionDeliveryStateTests {
     func machine(maxInFlight: Int = 10, maxAttempts: Int = 3, maxAge: Int64? = nil,
                  initialBackoff: Int64 = second, maxBackoff: Int64 = 8 * second,
                  ordering: Bool = false, maxBuffered: Int? = nil, committed: UInt64 = 0, last: UInt64 = 0,
@@ -166,6 +166,43 @@ private func candidates(_ positions: ClosedRange<UInt64>) -> [DeliveryCandidate]
             #expect(delivered(s.tick(now: now)).first?.2 == attempt + 1)
         }
         #expect(Set(delays).count > 3, "delays are jittered: \(delays)")
+    }
+
+    /// A generator stuck on a word that `Int64.random(in:using:)` would reject
+    /// forever (0 is in the rejected band for a 1 s cap) must not hang a nack; the
+    /// generator's state must advance between draws when it is a real one.
+    @Test func jitterDrawsOneWordAndNeverSpins() {
+        var stuck = machine(maxAttempts: 5, last: 1, random: FixedRandom(word: 0))
+        _ = stuck.consumerAttached(c1, credit: 10, now: 0)
+        _ = stuck.eventsRead(candidates(1...1), through: 1, now: 0)
+        // Zero delay: redelivered at once as attempt 2.
+        #expect(delivered(stuck.nack(position: 1, attempt: 1, now: second)).map { $0.2 } == [2])
+
+        let policy = RetryPolicy(maxAttempts: 1000, maxEventAgeNanos: nil, initialBackoffNanos: second,
+                                 maxBackoffNanos: second, backoffMultiplier: 1)
+        var s = SubscriptionDeliveryState(
+            configuration: DeliveryConfiguration(retryPolicy: policy, ackTimeoutNanos: second, maxInFlight: 1),
+            committedPosition: 0, lastLogPosition: 1, random: SeededRandom(seed: 99))
+        _ = s.consumerAttached(c1, credit: 1000, now: 0)
+        _ = s.eventsRead(candidates(1...1), through: 1, now: 0)
+        var now: Int64 = 0
+        var delays: [Int64] = []
+        for attempt in 1...40 {
+            let nacked = s.nack(position: 1, attempt: attempt, now: now)
+            if !delivered(nacked).isEmpty {   // a zero delay redelivers at once
+                delays.append(0)
+                continue
+            }
+            guard case .wake(let at)? = nacked.actions.last else {
+                Issue.record("nack of attempt \(attempt) neither redelivered nor scheduled a wake: \(nacked)")
+                return
+            }
+            delays.append(at - now)
+            now = at
+            #expect(delivered(s.tick(now: now)).map { $0.2 } == [attempt + 1])
+        }
+        #expect(delays.allSatisfy { $0 >= 0 && $0 <= second })
+        #expect(Set(delays).count > 30, "the stored generator advances between draws: \(delays)")
     }
 
     @Test func nackWithExplicitDelayAndStaleNacks() {
