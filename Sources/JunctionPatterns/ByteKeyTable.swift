@@ -4,7 +4,25 @@
 /// array. Each slot holds the full hash, tag, key location and value inline (24 bytes), so a lookup
 /// touches one slot and, on a hash hit, the key bytes: two cache lines for tables of any size. Used
 /// for exact values, case-folded values, prefixes and suffixes, networks, and the path table.
-struct ByteKeyTable: Sendable {
+struct ByteKeyTable: @unchecked Sendable { // immutable after init; the pointers are owned by `storage`, which it keeps alive
+    /// Owns the slot and key memory (freed when the last table value referring to it goes away).
+    final class Storage: @unchecked Sendable { // written only in ByteKeyTable.init, read-only afterwards
+        let slots: UnsafeMutableBufferPointer<Slot>
+        let keyBytes: UnsafeMutableBufferPointer<UInt8>
+
+        init(slots: [Slot], keyBytes: [UInt8]) {
+            self.slots = .allocate(capacity: slots.count)
+            _ = self.slots.initialize(from: slots)
+            self.keyBytes = .allocate(capacity: max(keyBytes.count, 1))
+            _ = self.keyBytes.initialize(from: keyBytes)
+        }
+
+        deinit {
+            slots.deallocate()
+            keyBytes.deallocate()
+        }
+    }
+
     struct Slot: Sendable {
         var hash: UInt64
         /// The first (up to) 8 key bytes, zero-padded: most keys are compared without leaving the slot.
@@ -17,9 +35,13 @@ struct ByteKeyTable: Sendable {
         var value: Int32
     }
 
-    private let slots: [Slot]
+    private let storage: Storage
+    // Plain pointers into `storage`, so that lookups do no reference counting.
+    private let slots: UnsafePointer<Slot>
+    private let slotCount: Int
     private let mask: Int
-    private let keyBytes: [UInt8]
+    private let keyBytes: UnsafePointer<UInt8>
+    private let keyByteCount: Int
     let count: Int
 
     /// Whether the table is empty.
@@ -54,9 +76,12 @@ struct ByteKeyTable: Sendable {
             if entry.key.count > 8 { keyBytes.append(contentsOf: entry.key[8...]) }
             count += 1
         }
-        self.slots = slots
+        storage = Storage(slots: slots, keyBytes: keyBytes)
+        self.slots = UnsafePointer(storage.slots.baseAddress!)
+        self.slotCount = slots.count
         self.mask = mask
-        self.keyBytes = keyBytes
+        self.keyBytes = UnsafePointer(storage.keyBytes.baseAddress!)
+        self.keyByteCount = keyBytes.count
         self.count = count
     }
 
@@ -69,20 +94,15 @@ struct ByteKeyTable: Sendable {
     /// The value for (tag, key) with a precomputed hash, or -1.
     @inline(__always)
     func lookup(tag: UInt32, key: UnsafeRawBufferPointer, hash: UInt64) -> Int32 {
-        slots.withUnsafeBufferPointer { slots -> Int32 in
-            var index = Int(truncatingIfNeeded: hash) & mask
-            while true {
-                let slot = slots[index]
-                if slot.length == UInt32.max { return -1 }
-                if slot.hash == hash, slot.tag == tag, Int(slot.length) == key.count, slot.prefix == ByteKeyTable.prefixWord(key) {
-                    if key.count <= 8 { return slot.value }
-                    let equal = keyBytes.withUnsafeBufferPointer { bytes in
-                        memcmpBytes(bytes.baseAddress! + Int(slot.start), key.baseAddress! + 8, key.count - 8)
-                    }
-                    if equal { return slot.value }
-                }
-                index = (index + 1) & mask
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = slots[index]
+            if slot.length == UInt32.max { return -1 }
+            if slot.hash == hash, slot.tag == tag, Int(slot.length) == key.count, slot.prefix == ByteKeyTable.prefixWord(key) {
+                if key.count <= 8 { return slot.value }
+                if memcmpBytes(keyBytes + Int(slot.start), key.baseAddress! + 8, key.count - 8) { return slot.value }
             }
+            index = (index + 1) & mask
         }
     }
 
@@ -102,7 +122,7 @@ struct ByteKeyTable: Sendable {
 
     /// Bytes held by the table's storage.
     var memoryBytes: Int {
-        slots.capacity * MemoryLayout<Slot>.stride + keyBytes.capacity
+        slotCount * MemoryLayout<Slot>.stride + keyByteCount + 48
     }
 }
 

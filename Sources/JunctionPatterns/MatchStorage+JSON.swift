@@ -11,7 +11,8 @@ extension MatchStorage {
     mutating func readValue(_ reader: inout JSONReader, node: Int32) throws(PatternEventError) {
         guard reader.index < reader.end else { throw reader.error("expected a value, found end of input") }
         if node < 0 { return try reader.skipValue() }
-        let table = automaton.pathTable
+        // `self.automaton` keeps the table alive while reading; no reference counting needed.
+        unowned(unsafe) let table = automaton.pathTable
         switch reader.base[reader.index] {
         case UInt8(ascii: "{"):
             if table.hasChildren[Int(node)] { try readObject(&reader, node: node) } else { try reader.skipContainer() }
@@ -67,7 +68,8 @@ extension MatchStorage {
             reader.index += 1
             return
         }
-        let table = automaton.pathTable
+        // `self.automaton` keeps the table alive while reading; no reference counting needed.
+        unowned(unsafe) let table = automaton.pathTable
         while true {
             reader.skipWhitespace()
             guard reader.index < reader.end, reader.base[reader.index] == UInt8(ascii: "\"") else {
