@@ -76,8 +76,12 @@ let package = Package(
         .executableTarget(
             name: "junction",
             dependencies: [
-                "JunctionGateway", "JunctionClient", "JunctionPatterns", "JunctionSchema",
+                "JunctionGateway", "JunctionClient", "JunctionPatterns", "JunctionSchema", "JunctionJSON",
+                "JunctionWire", "CJunctionWire", "JunctionTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -101,7 +105,8 @@ let package = Package(
         .testTarget(
             name: "JunctionGatewayTests",
             dependencies: [
-                "JunctionGateway", "JunctionClient",
+                "JunctionGateway", "JunctionClient", "JunctionWire", "CJunctionWire", "JunctionTLS",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -1,101 +1,143 @@
-import JunctionJSON
+import JunctionPatterns
 import JunctionWire
 
 /// An event as routing sees it: the decoded envelope plus the values the
-/// gateway stamped (account, id and bus as stored).
+/// gateway stamped (account, id and time as stored).
 struct RoutedEvent {
     var view: EventView
     var account: UnsafeRawBufferPointer
     var id: UnsafeRawBufferPointer
-    var bus: UnsafeRawBufferPointer
+    var timeUnixNanos: Int64
 }
 
-/// A subscription's pattern, parsed once when the stream opens.
+/// A subscription's EventBridge pattern, parsed once when the stream opens.
 struct SubscriptionPattern: Sendable {
-    /// The pattern text as the subscriber sent it ("" matches everything).
+    /// The pattern text as the subscriber sent it ("" matches every event).
     let text: String
-    /// Envelope field → accepted values.
-    let exact: [(field: EnvelopeField, values: [[UInt8]])]
+    /// nil for the empty pattern.
+    let pattern: EventPattern?
 
-    enum EnvelopeField: String, Sendable, CaseIterable {
-        case source
-        case detailType = "detail-type"
-        case account
-        case id
-        case subject
-        case bus = "event-bus-name"
-    }
-
-    /// Parses an EventBridge pattern restricted to exact string values on
-    /// envelope fields (the interim matcher; see BusMatcher).
-    init(text: String) throws(WireError) {
+    init(text: String, limits: PatternLimits = .init()) throws(WireError) {
         self.text = text
         guard !text.isEmpty else {
-            exact = []
+            pattern = nil
             return
         }
-        let value: JSONValue
         do {
-            value = try JSONParser.parse(text, options: { var o = JSONParseOptions(); o.rejectDuplicateKeys = true; return o }())
+            pattern = try EventPattern(parsing: text, limits: limits)
         } catch {
-            throw WireError(.invalidPattern, "pattern is not valid JSON: \(error)")
+            throw WireError(.invalidPattern, "pattern: \(error)")
         }
-        guard case .object(let object) = value else {
-            throw WireError(.invalidPattern, "pattern must be a JSON object")
-        }
-        var exact: [(EnvelopeField, [[UInt8]])] = []
-        for member in object.members {
-            guard let field = EnvelopeField(rawValue: member.key) else {
-                throw WireError(.invalidPattern, "\(member.key): matching on this field is not supported by this gateway version")
-            }
-            guard case .array(let items) = member.value, !items.isEmpty else {
-                throw WireError(.invalidPattern, "\(member.key): must be a non-empty array of values")
-            }
-            var values: [[UInt8]] = []
-            for (i, item) in items.enumerated() {
-                guard case .string(let s) = item else {
-                    throw WireError(.invalidPattern, "\(member.key)[\(i)]: only exact string values are supported by this gateway version")
-                }
-                values.append(Array(s.utf8))
-            }
-            exact.append((field, values))
-        }
-        self.exact = exact
-    }
-
-    func matches(_ event: RoutedEvent) -> Bool {
-        for (field, values) in exact {
-            let actual: UnsafeRawBufferPointer
-            switch field {
-            case .source: actual = event.view.source
-            case .detailType: actual = event.view.detailType
-            case .account: actual = event.account
-            case .id: actual = event.id
-            case .subject: actual = event.view.subject
-            case .bus: actual = event.bus
-            }
-            var any = false
-            for v in values where v.withUnsafeBytes({ $0.equals(actual) }) {
-                any = true
-                break
-            }
-            if !any { return false }
-        }
-        return true
     }
 }
 
-/// Matches an event against every subscription pattern of a bus.
+/// Matches events against every subscription pattern of a bus with one
+/// automaton (JunctionPatterns), so the cost grows with the event, not with
+/// the number of subscriptions.
+///
+/// Fields the patterns see: `id`, `source`, `detail-type`, `account`, `time`
+/// (RFC 3339, UTC, milliseconds), `subject`, `resources` (an array) and
+/// `detail` (the JSON detail of events whose content type is JSON or
+/// unspecified). A detail that is not valid JSON is matched as if it were
+/// absent (rules on envelope fields still apply).
 struct BusMatcher: Sendable {
-    private let patterns: [SubscriptionPattern]
+    private let automaton: PatternAutomaton
+    /// Streams with an empty pattern: they get every event of the bus.
+    private let matchAll: [Int]
+    private let needsTime: Bool
 
-    init(patterns: [SubscriptionPattern]) throws(WireError) {
-        self.patterns = patterns
+    init(patterns: [SubscriptionPattern]) {
+        var rules = PatternRuleSet()
+        var all: [Int] = []
+        for (i, p) in patterns.enumerated() {
+            if let pattern = p.pattern { rules.add(PatternRuleID(i), pattern) } else { all.append(i) }
+        }
+        automaton = rules.compile()
+        matchAll = all
+        needsTime = automaton.fieldPaths.contains("time")
     }
 
-    /// Calls `body` with the index of each pattern that matches.
+    /// Calls `body` once with the index of each pattern that matches.
     @inline(__always)
-    func match(_ event: RoutedEvent, _ body: (Int) -> Void) {
-        for (i, p) in patterns.enumerated() where p.matches(event) { body(i) }
+    func match(_ event: RoutedEvent, context: PatternMatchContext, _ body: (Int) -> Void) {
+        for i in matchAll { body(i) }
+        guard automaton.ruleCount > 0 else { return }
+        feed(event, context: context, withDetail: true)
+        context.withMatchedRuleIDs { ids in
+            for id in ids { body(Int(id)) }
+        }
+    }
+
+    private func feed(_ event: RoutedEvent, context: PatternMatchContext, withDetail: Bool) {
+        context.begin(automaton)
+        let v = event.view
+        context.addValue(key: "id", type: .string, bytes: event.id)
+        context.addValue(key: "source", type: .string, bytes: v.source)
+        context.addValue(key: "detail-type", type: .string, bytes: v.detailType)
+        context.addValue(key: "account", type: .string, bytes: event.account)
+        if v.subject.count > 0 { context.addValue(key: "subject", type: .string, bytes: v.subject) }
+        if needsTime {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+                let n = RFC3339.write(nanos: event.timeUnixNanos, into: buffer)
+                context.addValue(key: "time", type: .string, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<n]))
+            }
+        }
+        if v.resourceCount > 0, context.enterArray(key: "resources") {
+            for i in 0..<v.resourceCount { context.addElement(type: .string, bytes: v.resource(i)) }
+            context.leaveArray()
+        }
+        let type = v.contentType
+        if withDetail, type == .json || type == .unspecified, v.detail.count > 0 {
+            do {
+                try context.addJSON(key: "detail", v.detail)
+            } catch {
+                // Not JSON: match on the envelope alone.
+                return feed(event, context: context, withDetail: false)
+            }
+        }
+        context.finish()
+    }
+}
+
+/// Formats times the way EventBridge writes them: "2026-11-26T15:47:21.123Z".
+enum RFC3339 {
+    /// Writes 24 bytes into `buffer` and returns 24.
+    static func write(nanos: Int64, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let millis = nanos / 1_000_000
+        var days = millis / 86_400_000
+        var rest = millis % 86_400_000
+        if rest < 0 { rest += 86_400_000; days -= 1 }
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func put(_ value: Int64, _ digits: Int, at offset: Int) {
+            var v = value
+            for i in stride(from: offset + digits - 1, through: offset, by: -1) {
+                buffer[i] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        put(year, 4, at: 0)
+        buffer[4] = UInt8(ascii: "-")
+        put(month, 2, at: 5)
+        buffer[7] = UInt8(ascii: "-")
+        put(day, 2, at: 8)
+        buffer[10] = UInt8(ascii: "T")
+        put(rest / 3_600_000, 2, at: 11)
+        buffer[13] = UInt8(ascii: ":")
+        put(rest / 60_000 % 60, 2, at: 14)
+        buffer[16] = UInt8(ascii: ":")
+        put(rest / 1000 % 60, 2, at: 17)
+        buffer[19] = UInt8(ascii: ".")
+        put(rest % 1000, 3, at: 20)
+        buffer[23] = UInt8(ascii: "Z")
+        return 24
     }
 }

@@ -14,7 +14,7 @@ final class GatewayCore: Sendable {
 
     init(configuration: GatewayConfiguration) throws {
         self.configuration = configuration
-        let router = try Router(buses: configuration.buses)
+        let router = Router(buses: configuration.buses)
         self.router = router
         var accounts: [String: Account] = [:]
         for (token, name) in configuration.tokens { accounts[token] = Account(name) }

@@ -1,5 +1,6 @@
 import CJunctionWire
 import Foundation
+import JunctionPatterns
 import JunctionWire
 import NIOConcurrencyHelpers
 import NIOCore
@@ -29,6 +30,7 @@ final class PublishProcessor {
     private let limits: GatewayConfiguration.Limits
     private let sequencer: PositionSequencer
     private var ids = EventIDGenerator()
+    private let matchContext = PatternMatchContext()
     private let defaultBusBytes = StableBytes("default")
 
     /// Deliveries gathered over one drained group of jobs, per target.
@@ -143,11 +145,11 @@ final class PublishProcessor {
                         : UnsafeRawBufferPointer(rebasing: stampBytes[(record.generatedID.lowerBound - base)..<(record.generatedID.upperBound - base)])
                     (outcomes.baseAddress! + i).initialize(to: EventOutcome(id: id, position: record.position, code: record.code, message: record.message))
                     guard record.code == .accepted, let bus = record.bus, !bus.targets.isEmpty else { continue }
-                    let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id,
-                                             bus: bus.nameBytes.buffer)
+                    let time = event.timeUnixNanos != 0 ? event.timeUnixNanos : now
+                    let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id, timeUnixNanos: time)
                     var eventSlice: ByteBuffer?
                     var stampSlice: ByteBuffer?
-                    bus.matcher.match(routed) { index in
+                    bus.matcher.match(routed, context: matchContext) { index in
                         let target = bus.targets[index]
                         if eventSlice == nil {
                             eventSlice = job.body.getSlice(at: job.body.readerIndex + job.ranges[i].lowerBound, length: job.ranges[i].count)

@@ -30,11 +30,11 @@ final class Router: Sendable {
         let targets: [SubscriptionTarget]
         let matcher: BusMatcher
 
-        init(name: String, targets: [SubscriptionTarget]) throws(WireError) {
+        init(name: String, targets: [SubscriptionTarget]) {
             self.name = name
             self.nameBytes = StableBytes(name)
             self.targets = targets
-            self.matcher = try BusMatcher(patterns: targets.map(\.pattern))
+            self.matcher = BusMatcher(patterns: targets.map(\.pattern))
         }
     }
 
@@ -45,12 +45,12 @@ final class Router: Sendable {
 
     private let state: NIOLockedValueBox<State>
 
-    init(buses: Set<String>) throws(WireError) {
+    init(buses: Set<String>) {
         var all = buses
         all.insert("default")
         let names = all.sorted()
         var routes: [BusRoutes] = []
-        for name in names { routes.append(try BusRoutes(name: name, targets: [])) }
+        for name in names { routes.append(BusRoutes(name: name, targets: [])) }
         let map = Dictionary(uniqueKeysWithValues: names.map { ($0, [SubscriptionTarget]()) })
         state = NIOLockedValueBox(State(buses: map, snapshot: Snapshot(buses: routes)))
     }
@@ -78,11 +78,7 @@ final class Router: Sendable {
                 return .failure(WireError(.invalidRequest, "bus \"\(bus)\" does not exist"))
             }
             change(&targets)
-            let routes: BusRoutes
-            switch Result(catching: { () throws(WireError) in try BusRoutes(name: bus, targets: targets) }) {
-            case .success(let built): routes = built
-            case .failure(let error): return .failure(error)
-            }
+            let routes = BusRoutes(name: bus, targets: targets)
             state.buses[bus] = targets
             var buses = state.snapshot.buses
             if let i = buses.firstIndex(where: { $0.name == bus }) { buses[i] = routes } else { buses.append(routes) }

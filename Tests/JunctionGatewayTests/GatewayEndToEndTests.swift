@@ -41,6 +41,27 @@ import Testing
         await harness.stop()
     }
 
+    @Test func patternsRouteOnEnvelopeAndDetail() async throws {
+        let harness = try await GatewayHarness.start()
+        let connection = try await harness.connect()
+        let big = try await connection.subscribe(
+            pattern: #"{"source":[{"prefix":"com.example."}],"detail":{"amount":[{"numeric":[">",100]}]}}"#, credits: 10)
+        let timed = try await connection.subscribe(pattern: #"{"time":[{"prefix":"20"}],"account":["acct-test"]}"#, credits: 10)
+        _ = try await connection.publish([
+            event("com.example.orders", detail: #"{"amount":50}"#),
+            event("com.example.orders", id: "big", detail: #"{"amount":150.5}"#),
+            event("org.other", detail: #"{"amount":500}"#),
+            event("com.example.orders", id: "not-json", detail: "amount=500"),
+        ])
+        #expect(try await collect(big, count: 1).map(\.event.id) == ["big"])
+        #expect(try await collect(timed, count: 4).count == 4)
+        await #expect(throws: JunctionClientError.self) {
+            try await connection.subscribe(pattern: #"{"detail":{"amount":[{"numeric":[">"]}]}}"#)
+        }
+        await connection.close()
+        await harness.stop()
+    }
+
     @Test func badEventIsRejectedAndTheRestOfTheBatchGoesOn() async throws {
         let harness = try await GatewayHarness.start()
         let publisher = try await harness.connect()
