@@ -6,13 +6,45 @@ struct ProtoCompiledTables {
         var type: UInt8          // ProtoFieldType raw value
         var flags: UInt8
         var requiredBit: UInt8
+        var kind: UInt8          // dispatch class, see `Kind`
         var target: Int32        // message index (message/group) or enum index (enum), else -1
         var jsonName: Int32      // name index
         var protoName: Int32     // name index
         var index: Int32         // own index in `fields`; -1 in the sentinel of an unused number
 
-        static let missing = Field(number: 0, type: 0, flags: 0, requiredBit: 0, target: -1, jsonName: -1,
+        static let missing = Field(number: 0, type: 0, flags: 0, requiredBit: 0, kind: 0, target: -1, jsonName: -1,
                                    protoName: -1, index: -1)
+
+        /// Dispatch classes: what the walker must check, decided once at compile time.
+        enum Kind {
+            static let varint: UInt8 = 0        // int64, uint64, sint64: any 64-bit varint
+            static let varint32: UInt8 = 1      // int32, open enum: sign-extended int32
+            static let varintU32: UInt8 = 2     // uint32, sint32: below 2^32
+            static let bool: UInt8 = 3          // 0 or 1
+            static let closedEnum: UInt8 = 4    // declared value of a closed enum
+            static let fixed64: UInt8 = 5
+            static let fixed32: UInt8 = 6
+            static let string: UInt8 = 7
+            static let bytes: UInt8 = 8
+            static let message: UInt8 = 9
+            static let group: UInt8 = 10
+
+            static func of(_ type: ProtoFieldType, closedEnum: Bool) -> UInt8 {
+                switch type {
+                case .int64, .uint64, .sint64: return varint
+                case .int32: return varint32
+                case .enum: return closedEnum ? Kind.closedEnum : varint32
+                case .uint32, .sint32: return varintU32
+                case .bool: return bool
+                case .fixed64, .sfixed64, .double: return fixed64
+                case .fixed32, .sfixed32, .float: return fixed32
+                case .string: return string
+                case .bytes: return bytes
+                case .message: return message
+                case .group: return group
+                }
+            }
+        }
 
         static let repeated: UInt8 = 1
         static let required: UInt8 = 2

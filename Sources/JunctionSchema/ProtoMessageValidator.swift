@@ -99,8 +99,9 @@ public final class ProtoMessageValidator: @unchecked Sendable { // immutable aft
                         }
                     }
                 }
+                let kind = ProtoCompiledTables.Field.Kind.of(f.type, closedEnum: flags & ProtoCompiledTables.Field.closedEnum != 0)
                 fields.append(.init(number: UInt32(f.number), type: UInt8(f.type.rawValue), flags: flags,
-                                    requiredBit: bit, target: target, jsonName: intern(f.jsonName),
+                                    requiredBit: bit, kind: kind, target: target, jsonName: intern(f.jsonName),
                                     protoName: intern(f.name), index: Int32(fields.count)))
             }
             let maxNumber = UInt32(sortedFields.last?.number ?? 0)
@@ -136,8 +137,27 @@ public final class ProtoMessageValidator: @unchecked Sendable { // immutable aft
 
     /// Validates one encoded message. Allocates nothing unless the payload is invalid.
     public func validate(_ bytes: UnsafeRawBufferPointer) -> ProtoValidationResult {
-        var visitor = ProtoNoopVisitor()
-        return walk(bytes, visitor: &visitor)
+        guard bytes.count <= options.maxBytes else {
+            var recorder = KeyRecorder()
+            return walk(bytes, visitor: &recorder)
+        }
+        // Fast path: no path stack, only the frame stack. A failure is described by walking again with a
+        // recording visitor, which reproduces it with the full path.
+        let ok = withUnsafeTemporaryAllocation(of: ProtoWalker<ProtoNoopVisitor>.Frame.self,
+                                               capacity: options.maxDepth + 1) { frames -> Bool in
+            var walker = ProtoWalker(tables: tables, stack: nil, maxDepth: options.maxDepth,
+                                     allowUnknown: options.allowUnknownFields, visitor: ProtoNoopVisitor())
+            do throws(ProtoWalkFailure) {
+                try walker.walk(bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, bytes.count,
+                                frames: frames.baseAddress!)
+                return true
+            } catch {
+                return false
+            }
+        }
+        if ok { return .valid }
+        var recorder = KeyRecorder()
+        return walk(bytes, visitor: &recorder)
     }
 
     /// Validates one encoded message held in an array.

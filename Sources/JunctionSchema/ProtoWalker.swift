@@ -5,12 +5,13 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
     typealias Field = ProtoCompiledTables.Field
 
     let tables: ProtoCompiledTables
-    let stack: UnsafeMutablePointer<ProtoFieldPath.Segment>
+    /// The path stack; nil when only validating (``ProtoNoopVisitor``), which never records paths.
+    let stack: UnsafeMutablePointer<ProtoFieldPath.Segment>?
     let maxDepth: Int
     let allowUnknown: Bool
     var visitor: V
 
-    init(tables: ProtoCompiledTables, stack: UnsafeMutablePointer<ProtoFieldPath.Segment>, maxDepth: Int,
+    init(tables: ProtoCompiledTables, stack: UnsafeMutablePointer<ProtoFieldPath.Segment>?, maxDepth: Int,
          allowUnknown: Bool, visitor: V) {
         self.tables = tables
         self.stack = stack
@@ -66,7 +67,7 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
 
     @inline(__always)
     mutating func emit(_ count: Int, _ value: ProtoFieldValue) {
-        visitor.visit(ProtoFieldPath(segments: UnsafePointer(stack), count: count, tables: tables), value)
+        visitor.visit(ProtoFieldPath(segments: UnsafePointer(stack.unsafelyUnwrapped), count: count, tables: tables), value)
     }
 
     // MARK: messages
@@ -94,12 +95,10 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
         // uses binary search), whether the message is a map entry.
         var dense = tables.lookup
         var denseMax: UInt32 = 0
-        var sparse = false
         var isMapEntry = false
         @inline(__always) func enter(_ index: Int) {
             let msg = tables.messages[index]
-            sparse = msg.denseStart < 0
-            denseMax = sparse ? 0 : msg.denseMax
+            denseMax = msg.denseStart < 0 ? 0 : msg.denseMax
             dense = tables.lookup + Int(max(msg.denseStart, 0))
             isMapEntry = msg.isMapEntry
         }
@@ -133,8 +132,8 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                     throw Failure(.invalidWireType, level: level, offset: tagStart, a: UInt64(wt), b: number)
                 }
                 let n32 = UInt32(truncatingIfNeeded: number)
-                let f = n32 <= denseMax ? dense[Int(n32)]
-                    : (sparse ? tables.field(tables.messages[mi], n32) : ProtoCompiledTables.Field.missing)
+                // Numbers above the dense table are unknown, unless the message is binary-searched (denseMax 0).
+                let f = n32 <= denseMax ? dense[Int(n32)] : tables.field(tables.messages[mi], n32)
                 let fi = Int(f.index)
                 if fi < 0 {
                     guard allowUnknown else {
@@ -143,7 +142,7 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                     pos = try skip(base, pos, end, wt, UInt32(truncatingIfNeeded: number), level, depth)
                     continue
                 }
-                if V.wantsValues {
+                if V.wantsValues, let stack {
                     stack[level] = ProtoFieldPath.Segment(field: f.index, keyKind: 0, keyPointer: nil, keyBits: 0)
                 }
                 // Pure validation keeps no path: on failure ProtoMessageValidator walks again with a recording
@@ -151,8 +150,8 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                 seen |= UInt64(truncatingIfNeeded: (f.flags & Field.required) >> 1) &<< UInt64(f.requiredBit)
                 let visitCount = isMapEntry ? (number == 1 ? -1 : valueLevel) : valueLevel
                 let fieldLevel = level &+ 1
-                switch f.type {
-                case 3, 4, 5, 8, 13, 14, 17, 18:  // varint types
+                switch f.kind {
+                case 0, 1, 2, 3, 4:  // varint types
                     if wt == 0 {
                         let vStart = pos
                         let v = try varint(base, &pos, end, fieldLevel, fi)
@@ -168,7 +167,7 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                     } else {
                         throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
                     }
-                case 1, 6, 16:  // 64-bit fixed
+                case 5:  // 64-bit fixed
                     if wt == 1 {
                         guard end &- pos >= 8 else { throw Failure(.truncated, level: fieldLevel, field: fi, offset: pos) }
                         if V.wantsValues, visitCount >= 0 { emit(visitCount, fixed64Value(f.type, base, pos)) }
@@ -186,7 +185,7 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                     } else {
                         throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
                     }
-                case 2, 7, 15:  // 32-bit fixed
+                case 6:  // 32-bit fixed
                     if wt == 5 {
                         guard end &- pos >= 4 else { throw Failure(.truncated, level: fieldLevel, field: fi, offset: pos) }
                         if V.wantsValues, visitCount >= 0 { emit(visitCount, fixed32Value(f.type, base, pos)) }
@@ -204,12 +203,12 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                     } else {
                         throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
                     }
-                case 9, 12:  // string, bytes
+                case 7, 8:  // string, bytes
                     guard wt == 2 else {
                         throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
                     }
                     let n = try length(base, &pos, end, fieldLevel, fi)
-                    if f.type == 9, let bad = UTF8Validation.firstInvalid(base + pos, n) {
+                    if f.kind == 7, let bad = UTF8Validation.firstInvalid(base + pos, n) {
                         throw Failure(.utf8, level: fieldLevel, field: fi, offset: pos &+ bad, b: UInt64(bad))
                     }
                     if V.wantsValues, visitCount >= 0 {
@@ -217,7 +216,7 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                         emit(visitCount, f.type == 9 ? .string(b) : .bytes(b))
                     }
                     pos &+= n
-                case 11:  // message: push the current frame and continue inside the child
+                case 9:  // message: push the current frame and continue inside the child
                     guard wt == 2 else {
                         throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
                     }
@@ -287,44 +286,42 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
 
     @inline(__always)
     mutating func scalarVarint(_ f: Field, _ fi: Int, _ v: UInt64, _ level: Int, _ offset: Int, _ visitCount: Int) throws(Failure) {
-        switch f.type {
-        case 5:  // int32: sign-extended to 64 bits on the wire
+        switch f.kind {
+        case 1, 4:  // int32 and enums: sign-extended to 64 bits on the wire
             let s = Int64(bitPattern: v)
             guard s >= Int64(Int32.min), s <= Int64(Int32.max) else {
                 throw Failure(.varintRange, level: level, field: fi, offset: offset, b: v)
             }
-            if V.wantsValues, visitCount >= 0 { emit(visitCount, .int(s)) }
-        case 14:  // enum
-            let s = Int64(bitPattern: v)
-            guard s >= Int64(Int32.min), s <= Int64(Int32.max) else {
-                throw Failure(.varintRange, level: level, field: fi, offset: offset, b: v)
+            if f.kind == 4, tables.enumPosition(tables.enums[Int(f.target)], Int32(truncatingIfNeeded: s)) < 0 {
+                throw Failure(.enumValue, level: level, field: fi, offset: offset, b: v)
             }
-            let e = tables.enums[Int(f.target)]
-            if f.flags & Field.closedEnum != 0 || (V.wantsValues && visitCount >= 0) {
-                let p = tables.enumPosition(e, Int32(truncatingIfNeeded: s))
-                if p < 0, f.flags & Field.closedEnum != 0 {
-                    throw Failure(.enumValue, level: level, field: fi, offset: offset, b: v)
-                }
-                if V.wantsValues, visitCount >= 0 {
-                    emit(visitCount, .enumValue(Int32(truncatingIfNeeded: s),
-                                                name: p < 0 ? nil : tables.name(tables.enumValueNames[p])))
-                }
-            }
-        case 13:  // uint32
+        case 2:  // uint32, sint32
             guard v <= UInt64(UInt32.max) else { throw Failure(.varintRange, level: level, field: fi, offset: offset, b: v) }
-            if V.wantsValues, visitCount >= 0 { emit(visitCount, .uint(v)) }
-        case 17:  // sint32
-            guard v <= UInt64(UInt32.max) else { throw Failure(.varintRange, level: level, field: fi, offset: offset, b: v) }
-            if V.wantsValues, visitCount >= 0 { emit(visitCount, .int(Int64(Int32(bitPattern: UInt32(v >> 1)) ^ -Int32(v & 1)))) }
-        case 8:  // bool
+        case 3:  // bool
             guard v <= 1 else { throw Failure(.varintRange, level: level, field: fi, offset: offset, b: v) }
-            if V.wantsValues, visitCount >= 0 { emit(visitCount, .bool(v == 1)) }
+        default:
+            break
+        }
+        guard V.wantsValues, visitCount >= 0 else { return }
+        switch f.type {
+        case 5:  // int32
+            emit(visitCount, .int(Int64(bitPattern: v)))
+        case 14:  // enum
+            let n = Int32(truncatingIfNeeded: Int64(bitPattern: v))
+            let p = tables.enumPosition(tables.enums[Int(f.target)], n)
+            emit(visitCount, .enumValue(n, name: p < 0 ? nil : tables.name(tables.enumValueNames[p])))
+        case 13:  // uint32
+            emit(visitCount, .uint(v))
+        case 17:  // sint32
+            emit(visitCount, .int(Int64(Int32(bitPattern: UInt32(v >> 1)) ^ -Int32(v & 1))))
+        case 8:  // bool
+            emit(visitCount, .bool(v == 1))
         case 18:  // sint64
-            if V.wantsValues, visitCount >= 0 { emit(visitCount, .int(Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1))) }
+            emit(visitCount, .int(Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1)))
         case 4:  // uint64
-            if V.wantsValues, visitCount >= 0 { emit(visitCount, .uint(v)) }
+            emit(visitCount, .uint(v))
         default:  // int64
-            if V.wantsValues, visitCount >= 0 { emit(visitCount, .int(Int64(bitPattern: v))) }
+            emit(visitCount, .int(Int64(bitPattern: v)))
         }
     }
 
@@ -400,6 +397,7 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
         } catch {
             return
         }
+        guard let stack else { return }
         stack[level].keyKind = kind
         stack[level].keyPointer = pointer
         stack[level].keyBits = bits
