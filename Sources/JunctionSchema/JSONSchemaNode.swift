@@ -2,7 +2,7 @@ import JunctionJSON
 
 /// One compiled (sub)schema. Subschemas are referenced by index into ``JSONSchema``'s node table, which is what
 /// makes `$ref` cycles harmless.
-struct JSONSchemaNode: @unchecked Sendable { // JSONSchemaRegex and JSONValue members are immutable values
+struct JSONSchemaNode: Sendable {
     static let typeNull: UInt8 = 1, typeBoolean: UInt8 = 2, typeObject: UInt8 = 4, typeArray: UInt8 = 8
     static let typeNumber: UInt8 = 16, typeString: UInt8 = 32, typeInteger: UInt8 = 64
 

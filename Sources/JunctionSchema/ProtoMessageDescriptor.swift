@@ -50,4 +50,10 @@ public struct ProtoMessageDescriptor: Sendable, Equatable, Hashable {
 
     /// True when `number` is reserved.
     public func isReserved(number: Int32) -> Bool { reservedRanges.contains { $0.contains(number) } }
+
+    /// Whether writers encode `field` packed: repeated scalar numeric fields, packed by default in proto3 and
+    /// only with `[packed = true]` in proto2. (Validators accept both encodings either way.)
+    public func isPacked(_ field: ProtoFieldDescriptor) -> Bool {
+        field.label == .repeated && field.type.isPackable && (field.packedOption ?? (syntax == .proto3))
+    }
 }

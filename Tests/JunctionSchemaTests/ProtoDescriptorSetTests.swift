@@ -31,6 +31,11 @@ struct ProtoDescriptorSetTests {
         #expect(order.field(named: "stamps")?.packedOption == false)
         #expect(order.field(named: "codes")?.label == .repeated)
         #expect(order.field(named: "big_delta")?.type == .sint64)
+        #expect(order.isPacked(try #require(order.field(named: "codes"))))
+        #expect(!order.isPacked(try #require(order.field(named: "stamps"))))
+        #expect(!order.isPacked(try #require(order.field(named: "lines"))))
+        let audit = try #require(set.message(named: "shop.legacy.Audit"))
+        #expect(audit.isPacked(try #require(audit.field(named: "ids"))))
     }
 
     @Test func mapEntriesAreMarked() throws {
