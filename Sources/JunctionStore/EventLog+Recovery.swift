@@ -5,6 +5,17 @@ import Darwin
 #endif
 
 extension EventLog {
+    /// Whether every segment file starting at these positions is empty.
+    private static func onlyEmptySegments(_ firstPositions: ArraySlice<UInt64>, in directory: String) throws(StoreError) -> Bool {
+        for first in firstPositions {
+            let path = directory + "/" + LogSegment.baseName(first) + ".log"
+            var info = stat()
+            if stat(path, &info) != 0 { throw StoreError.system("stat", path: path) }
+            if info.st_size != 0 { return false }
+        }
+        return true
+    }
+
     /// Opens every segment in the directory, trusting persisted indexes of
     /// sealed segments when they match, scanning the rest (always the last
     /// segment), and truncating at the first torn or corrupt record, deleting
@@ -36,6 +47,14 @@ extension EventLog {
         for (i, first) in firstPositions.enumerated() {
             let path = directory + "/" + LogSegment.baseName(first) + ".log"
             let indexPath = directory + "/" + LogSegment.baseName(first) + ".idx"
+            if !truncated, let previous = segments.last, previous.lastPosition < first &- 1,
+               try onlyEmptySegments(firstPositions[i...], in: directory) {
+                // A segment file is created when an append reserves its first
+                // position, before the writer has written the earlier records; a
+                // crash in between leaves empty segments past the real end. They
+                // hold nothing (the writer writes in position order), so they go.
+                truncated = true
+            }
             if truncated {
                 try PosixFile.unlinkIfPresent(path)
                 try PosixFile.unlinkIfPresent(indexPath)

@@ -185,6 +185,27 @@ import Testing
         }
     }
 
+    /// Segment files are created when appends reserve positions, ahead of the
+    /// writer; a kill before the earlier records are written leaves empty files
+    /// past the real end. Recovery drops them instead of refusing a "gap".
+    @Test func emptySegmentsPastAnUnwrittenTailAreDropped() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let (payloads, _) = try makeLog(dir, seed: 8)
+        let last = UInt64(payloads.count)
+        let ahead = [last + 40, last + 90].map { dir.file(LogSegment.baseName($0) + ".log") }
+        for path in ahead { #expect(FileManager.default.createFile(atPath: path, contents: Data())) }
+        let log = try EventLog(configuration: configuration(dir.path))
+        #expect(log.lastPosition == last)
+        #expect(log.recoveryReport.deletedSegments == ahead)
+        #expect(ahead.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
+        #expect(try log.append([testPayload(payloads.count, size: 50)]).lowerBound == last + 1)
+        log.close()
+        let again = try EventLog(configuration: configuration(dir.path))
+        #expect(again.recoveryReport.isClean, "\(again.recoveryReport)")
+        #expect(again.lastPosition == last + 1)
+        again.close()
+    }
+
     @Test func unreadableDirectoryIsReported() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
         _ = FileManager.default.createFile(atPath: dir.file("plain"), contents: Data([1]))
