@@ -66,10 +66,3 @@ struct JSONSchemaNode: Sendable {
         return all.enumerated().filter { bits & (1 << UInt8($0.offset)) != 0 }.map(\.element)
     }
 }
-
-/// A node behind an immutable reference, so that evaluation reads single fields in place instead of copying
-/// (and retaining) the whole node.
-final class JSONSchemaNodeBox: Sendable {
-    let s: JSONSchemaNode
-    init(_ s: JSONSchemaNode) { self.s = s }
-}

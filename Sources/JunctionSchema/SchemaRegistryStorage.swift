@@ -1,37 +1,3 @@
-/// A schema stored once and shared by every subject version with the same canonical form.
-public struct StoredSchema: Sendable, Equatable, Hashable, Codable {
-    /// Global schema id (1, 2, ...).
-    public var id: Int
-    /// The definition as first registered.
-    public var definition: SchemaDefinition
-    /// Its canonical form (the identity used for de-duplication).
-    public var canonicalForm: String
-
-    /// Creates a record.
-    public init(id: Int, definition: SchemaDefinition, canonicalForm: String) {
-        self.id = id
-        self.definition = definition
-        self.canonicalForm = canonicalForm
-    }
-}
-
-/// One immutable version of a subject.
-public struct SubjectVersion: Sendable, Equatable, Hashable, Codable {
-    /// The subject, e.g. `orders.OrderPlaced`.
-    public var subject: String
-    /// Version number within the subject (1, 2, ...).
-    public var version: Int
-    /// Global schema id.
-    public var schemaID: Int
-
-    /// Creates a record.
-    public init(subject: String, version: Int, schemaID: Int) {
-        self.subject = subject
-        self.version = version
-        self.schemaID = schemaID
-    }
-}
-
 /// Where the registry keeps its state. The integrator implements it over SQLite; ``InMemorySchemaRegistryStorage``
 /// is the reference implementation. Implementations must make ``transaction(_:)`` atomic (all or nothing) and
 /// isolated from concurrent transactions; the registry performs every read-check-write inside one transaction.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import JunctionJSON
 import JunctionSchema
 
 /// `junction schema ...`: schema tooling. The offline subcommands (`compat`, `validate`) need no gateway; the
