@@ -53,10 +53,35 @@ enum NumberParsing {
             // Exponent or junk: let the C library decide.
             return slow(bytes)
         }
-        if mantissa > (1 << 53) || fractionDigits > 22 { return slow(bytes) }
+        if fractionDigits > 22 { return slow(bytes) }
+        if mantissa > (1 << 53) {
+            // 16 to 19 significant digits: a candidate from one division, verified exactly.
+            guard let value = verifiedQuotient(mantissa, fractionDigits) else { return slow(bytes) }
+            return negative ? -value : value
+        }
         var value = Double(mantissa)
         if fractionDigits > 0 { value /= powersOfTen[fractionDigits] }
         return negative ? -value : value
+    }
+
+    /// `mantissa / 10^digits` correctly rounded, or nil when the quick candidate cannot be proven to be.
+    ///
+    /// The candidate `r = Double(mantissa) / 10^digits` (two roundings) is accepted only when the
+    /// exact residual `r·10^digits − mantissa` is below half an ulp of `r` times `10^digits` by a
+    /// margin larger than the error of computing it; `mantissa` is split into a 53-bit high part and an
+    /// 11-bit low part so that each piece is exact, and `fma` gives the product without rounding it
+    /// first. Powers of two (where the ulp below is smaller) and ties fall back to `strtod`.
+    @inline(__always)
+    static func verifiedQuotient(_ mantissa: UInt64, _ digits: Int) -> Double? {
+        let power = powersOfTen[digits]
+        let candidate = Double(mantissa) / power
+        if candidate.significandBitPattern == 0 || !candidate.isFinite { return nil }
+        let high = Double(mantissa & ~UInt64(0x7FF))
+        let low = Double(mantissa & 0x7FF)
+        let residual = candidate.multiplied(by: power, subtracting: high) - low
+        let half = 0.5 * power * candidate.ulp
+        let margin = 4 * max(abs(residual), high.ulp, low).ulp
+        return abs(residual) < half - margin ? candidate : nil
     }
 
     static func slow(_ bytes: UnsafeRawBufferPointer) -> Double? {
@@ -69,5 +94,13 @@ enum NumberParsing {
             guard let end, end - buffer.baseAddress! == bytes.count else { return nil }
             return value
         }
+    }
+}
+
+extension Double {
+    /// `self × factor − subtrahend` with a single rounding (fused multiply-add).
+    @inline(__always)
+    func multiplied(by factor: Double, subtracting subtrahend: Double) -> Double {
+        (-subtrahend).addingProduct(self, factor)
     }
 }
