@@ -184,17 +184,21 @@ public final class ProtoMessageValidator: @unchecked Sendable { // immutable aft
                     try walker.walk(base, bytes.count, frames: frames.baseAddress!)
                     result = .valid
                 } catch {
+                    var failure = error
                     if !V.wantsValues {
-                        // Slow path, failures only: walk again recording map keys so the path names them.
+                        // Slow path, failures only: walkers for such visitors record neither paths nor locations,
+                        // so walk again with a recording visitor, which reproduces the failure in full.
                         var keyed = ProtoWalker(tables: tables, stack: stack.baseAddress!, maxDepth: options.maxDepth,
                                                 allowUnknown: options.allowUnknownFields, visitor: KeyRecorder())
                         frames.withMemoryRebound(to: ProtoWalker<KeyRecorder>.Frame.self) { keyedFrames in
                             do throws(ProtoWalkFailure) {
                                 try keyed.walk(base, bytes.count, frames: keyedFrames.baseAddress!)
-                            } catch {}
+                            } catch {
+                                failure = error
+                            }
                         }
                     }
-                    result = .invalid(describe(error, stack: stack.baseAddress!))
+                    result = .invalid(describe(failure, stack: stack.baseAddress!))
                 }
                 visitor = walker.visitor
                 return result

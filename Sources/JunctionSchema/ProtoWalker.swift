@@ -22,6 +22,11 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
 
     // MARK: primitives
 
+    /// Failure locations (path levels, field indexes) are only tracked for visitors that want values; pure
+    /// validation drops them so the optimizer can keep fewer values live, and failures are re-walked for detail.
+    @inline(__always)
+    func at(_ value: Int) -> Int { V.wantsValues ? value : 0 }
+
     @inline(__always)
     func varint(_ base: UnsafeRawPointer, _ pos: inout Int, _ end: Int, _ level: Int, _ field: Int) throws(Failure) -> UInt64 {
         if pos < end {
@@ -115,21 +120,21 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
             var closedGroup = false
             while pos < end {
                 let tagStart = pos
-                let tag = try varint(base, &pos, end, level, -1)
+                let tag = try varint(base, &pos, end, at(level), -1)
                 let number = tag >> 3
                 let wt = UInt8(truncatingIfNeeded: tag & 7)
                 guard number != 0, number <= 0x1FFF_FFFF else {
-                    throw Failure(.invalidFieldNumber, level: level, offset: tagStart, b: number)
+                    throw Failure(.invalidFieldNumber, level: at(level), offset: tagStart, b: number)
                 }
                 if wt == 4 {
                     guard group != 0, number == UInt64(group) else {
-                        throw Failure(.groupMismatch, level: level, offset: tagStart, a: 1, b: number)
+                        throw Failure(.groupMismatch, level: at(level), offset: tagStart, a: 1, b: number)
                     }
                     closedGroup = true
                     break
                 }
                 guard wt <= 5 else {
-                    throw Failure(.invalidWireType, level: level, offset: tagStart, a: UInt64(wt), b: number)
+                    throw Failure(.invalidWireType, level: at(level), offset: tagStart, a: UInt64(wt), b: number)
                 }
                 let n32 = UInt32(truncatingIfNeeded: number)
                 // Numbers above the dense table are unknown, unless the message is binary-searched (denseMax 0).
@@ -137,9 +142,9 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                 let fi = Int(f.index)
                 if fi < 0 {
                     guard allowUnknown else {
-                        throw Failure(.unknownField, level: level, offset: tagStart, a: UInt64(wt), b: number)
+                        throw Failure(.unknownField, level: at(level), offset: tagStart, a: UInt64(wt), b: number)
                     }
-                    pos = try skip(base, pos, end, wt, UInt32(truncatingIfNeeded: number), level, depth)
+                    pos = try skip(base, pos, end, wt, UInt32(truncatingIfNeeded: number), at(level), depth)
                     continue
                 }
                 if V.wantsValues, let stack {
@@ -154,28 +159,28 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                 case 0, 1, 2, 3, 4:  // varint types
                     if wt == 0 {
                         let vStart = pos
-                        let v = try varint(base, &pos, end, fieldLevel, fi)
-                        try scalarVarint(f, fi, v, fieldLevel, vStart, visitCount)
+                        let v = try varint(base, &pos, end, at(fieldLevel), at(fi))
+                        try scalarVarint(f, at(fi), v, at(fieldLevel), vStart, visitCount)
                     } else if wt == 2, f.flags & Field.repeated != 0 {
-                        let n = try length(base, &pos, end, fieldLevel, fi)
+                        let n = try length(base, &pos, end, at(fieldLevel), at(fi))
                         let pEnd = pos &+ n
                         while pos < pEnd {
                             let vStart = pos
-                            let v = try varint(base, &pos, pEnd, fieldLevel, fi)
-                            try scalarVarint(f, fi, v, fieldLevel, vStart, visitCount)
+                            let v = try varint(base, &pos, pEnd, at(fieldLevel), at(fi))
+                            try scalarVarint(f, at(fi), v, at(fieldLevel), vStart, visitCount)
                         }
                     } else {
-                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
+                        throw Failure(.wireType, level: at(fieldLevel), field: at(fi), offset: tagStart, a: UInt64(wt))
                     }
                 case 5:  // 64-bit fixed
                     if wt == 1 {
-                        guard end &- pos >= 8 else { throw Failure(.truncated, level: fieldLevel, field: fi, offset: pos) }
+                        guard end &- pos >= 8 else { throw Failure(.truncated, level: at(fieldLevel), field: at(fi), offset: pos) }
                         if V.wantsValues, visitCount >= 0 { emit(visitCount, fixed64Value(f.type, base, pos)) }
                         pos &+= 8
                     } else if wt == 2, f.flags & Field.repeated != 0 {
-                        let n = try length(base, &pos, end, fieldLevel, fi)
+                        let n = try length(base, &pos, end, at(fieldLevel), at(fi))
                         guard n & 7 == 0 else {
-                            throw Failure(.packedLength, level: fieldLevel, field: fi, offset: pos, a: 8, b: UInt64(n))
+                            throw Failure(.packedLength, level: at(fieldLevel), field: at(fi), offset: pos, a: 8, b: UInt64(n))
                         }
                         if V.wantsValues, visitCount >= 0 {
                             var p = pos
@@ -183,17 +188,17 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                         }
                         pos &+= n
                     } else {
-                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
+                        throw Failure(.wireType, level: at(fieldLevel), field: at(fi), offset: tagStart, a: UInt64(wt))
                     }
                 case 6:  // 32-bit fixed
                     if wt == 5 {
-                        guard end &- pos >= 4 else { throw Failure(.truncated, level: fieldLevel, field: fi, offset: pos) }
+                        guard end &- pos >= 4 else { throw Failure(.truncated, level: at(fieldLevel), field: at(fi), offset: pos) }
                         if V.wantsValues, visitCount >= 0 { emit(visitCount, fixed32Value(f.type, base, pos)) }
                         pos &+= 4
                     } else if wt == 2, f.flags & Field.repeated != 0 {
-                        let n = try length(base, &pos, end, fieldLevel, fi)
+                        let n = try length(base, &pos, end, at(fieldLevel), at(fi))
                         guard n & 3 == 0 else {
-                            throw Failure(.packedLength, level: fieldLevel, field: fi, offset: pos, a: 4, b: UInt64(n))
+                            throw Failure(.packedLength, level: at(fieldLevel), field: at(fi), offset: pos, a: 4, b: UInt64(n))
                         }
                         if V.wantsValues, visitCount >= 0 {
                             var p = pos
@@ -201,15 +206,15 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                         }
                         pos &+= n
                     } else {
-                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
+                        throw Failure(.wireType, level: at(fieldLevel), field: at(fi), offset: tagStart, a: UInt64(wt))
                     }
                 case 7, 8:  // string, bytes
                     guard wt == 2 else {
-                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
+                        throw Failure(.wireType, level: at(fieldLevel), field: at(fi), offset: tagStart, a: UInt64(wt))
                     }
-                    let n = try length(base, &pos, end, fieldLevel, fi)
+                    let n = try length(base, &pos, end, at(fieldLevel), at(fi))
                     if f.kind == 7, let bad = UTF8Validation.firstInvalid(base + pos, n) {
-                        throw Failure(.utf8, level: fieldLevel, field: fi, offset: pos &+ bad, b: UInt64(bad))
+                        throw Failure(.utf8, level: at(fieldLevel), field: at(fi), offset: pos &+ bad, b: UInt64(bad))
                     }
                     if V.wantsValues, visitCount >= 0 {
                         let b = UnsafeRawBufferPointer(start: base + pos, count: n)
@@ -218,14 +223,14 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                     pos &+= n
                 case 9:  // message: push the current frame and continue inside the child
                     guard wt == 2 else {
-                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
+                        throw Failure(.wireType, level: at(fieldLevel), field: at(fi), offset: tagStart, a: UInt64(wt))
                     }
-                    let n = try length(base, &pos, end, fieldLevel, fi)
-                    guard depth < maxDepth else { throw Failure(.depth, level: fieldLevel, field: fi, offset: pos) }
+                    let n = try length(base, &pos, end, at(fieldLevel), at(fi))
+                    guard depth < maxDepth else { throw Failure(.depth, level: at(fieldLevel), field: at(fi), offset: pos) }
                     if V.wantsValues, f.flags & Field.mapField != 0 {
                         recordMapKey(Int(f.target), base, pos, pos &+ n, level)
                     }
-                    frames[depth] = Frame(message: Int32(truncatingIfNeeded: mi), level: Int32(truncatingIfNeeded: level),
+                    frames[depth] = Frame(message: Int32(truncatingIfNeeded: mi), level: Int32(truncatingIfNeeded: at(level)),
                                           group: group, end: Int32(truncatingIfNeeded: end), seen: seen)
                     depth &+= 1
                     level = isMapEntry ? level : fieldLevel
@@ -237,10 +242,10 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                     continue frameLoop
                 case 10:  // group: the child ends at its end-group tag
                     guard wt == 3 else {
-                        throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
+                        throw Failure(.wireType, level: at(fieldLevel), field: at(fi), offset: tagStart, a: UInt64(wt))
                     }
-                    guard depth < maxDepth else { throw Failure(.depth, level: fieldLevel, field: fi, offset: pos) }
-                    frames[depth] = Frame(message: Int32(truncatingIfNeeded: mi), level: Int32(truncatingIfNeeded: level),
+                    guard depth < maxDepth else { throw Failure(.depth, level: at(fieldLevel), field: at(fi), offset: pos) }
+                    frames[depth] = Frame(message: Int32(truncatingIfNeeded: mi), level: Int32(truncatingIfNeeded: at(level)),
                                           group: group, end: Int32(truncatingIfNeeded: end), seen: seen)
                     depth &+= 1
                     level = fieldLevel
@@ -250,14 +255,14 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
                     group = UInt32(truncatingIfNeeded: number)
                     continue frameLoop
                 default:
-                    throw Failure(.wireType, level: fieldLevel, field: fi, offset: tagStart, a: UInt64(wt))
+                    throw Failure(.wireType, level: at(fieldLevel), field: at(fi), offset: tagStart, a: UInt64(wt))
                 }
             }
             // The current message ended: at its length (messages) or at its end-group tag (groups, pos < end).
             if group != 0, !closedGroup {
-                throw Failure(.groupMismatch, level: level, offset: end, a: 0, b: UInt64(group))
+                throw Failure(.groupMismatch, level: at(level), offset: end, a: 0, b: UInt64(group))
             }
-            try checkRequired(tables.messages[mi], seen, level, pos)
+            try checkRequired(tables.messages[mi], seen, at(level), pos)
             if depth == 0 { return }
             depth &-= 1
             let parent = frames[depth]
