@@ -78,6 +78,10 @@ public final class JSONSchema: Sendable {
     }
 
     private static func less(_ a: JSONNumber, _ b: JSONNumber) -> Bool {
+        // Doubles are exact below 2^53; beyond, compare integers exactly when both are integral.
+        if a.double.magnitude < 9_007_199_254_740_992, b.double.magnitude < 9_007_199_254_740_992 {
+            return a.double < b.double
+        }
         if let x = a.int64, let y = b.int64 { return x < y }
         return a.double < b.double
     }
@@ -185,7 +189,8 @@ public final class JSONSchema: Sendable {
 
     private func checkString(_ node: JSONSchemaNodeBox, _ s: String, _ path: [PathComponent]) -> JSONSchemaViolation? {
         if node.s.minLength != nil || node.s.maxLength != nil {
-            let length = s.unicodeScalars.count
+            let utf8 = s.utf8
+            let length = utf8.allSatisfy { $0 < 0x80 } ? utf8.count : s.unicodeScalars.count
             if let m = node.s.minLength, length < m { return fail(path, "minLength", "string of length \(length) is shorter than minLength \(m)") }
             if let m = node.s.maxLength, length > m { return fail(path, "maxLength", "string of length \(length) is longer than maxLength \(m)") }
         }
