@@ -103,3 +103,17 @@ struct ProtoDescriptorSetTests {
         #expect(ProtoFieldDescriptor.defaultJSONName(for: "plain") == "plain")
     }
 }
+
+@Suite("Descriptor fixtures are fresh", .enabled(if: Protoc.isAvailable, "needs protoc"))
+struct FixtureFreshnessTests {
+    @Test func committedDescriptorSetMatchesTheProtoSources() throws {
+        var sources: [String: String] = [:]
+        for name in ["events.proto", "common.proto", "legacy.proto"] {
+            sources[name] = String(decoding: Fixtures.bytes(name), as: UTF8.self)
+        }
+        let fresh = try ProtoDescriptorSet.parse(try Protoc.descriptorSet(sources))
+        let root = "shop.v1.OrderPlaced"
+        #expect(fresh.canonicalText(root: root) == Fixtures.events.canonicalText(root: root),
+                "Tests/JunctionSchemaTests/Fixtures/events.pb is stale: run Fixtures/regenerate.sh")
+    }
+}
