@@ -8,7 +8,7 @@
 /// Instances are immutable and `Sendable`: any number of threads can match against one instance, each
 /// with its own ``PatternMatchContext``. Changing the rules builds a new instance (see
 /// ``PatternMatcher`` for the atomic swap).
-public final class PatternAutomaton: Sendable {
+public final class PatternAutomaton: @unchecked Sendable { // immutable after init; `states` points to memory it owns and frees in deinit
     /// A state. The first edge and the first terminal rule are stored inline, so that the common
     /// states (one edge, or one rule) are read with one memory access.
     struct State: Sendable {
@@ -42,7 +42,8 @@ public final class PatternAutomaton: Sendable {
     }
 
     let pathTable: PathTable
-    let states: [State]
+    /// The states, in memory placed on huge pages when large (random access across megabytes).
+    let states: UnsafeMutableBufferPointer<State>
     let edges: [Edge]
     let absentEdges: [AbsentEdge]
     let matchers: [FieldMatcher]
@@ -53,12 +54,17 @@ public final class PatternAutomaton: Sendable {
 
     init(pathTable: PathTable, states: [State], edges: [Edge], absentEdges: [AbsentEdge], matchers: [FieldMatcher], terminalRules: [Terminal], ruleIDs: [PatternRuleID]) {
         self.pathTable = pathTable
-        self.states = states
+        self.states = HugePages.allocate(State.self, count: states.count)
+        _ = self.states.initialize(from: states)
         self.edges = edges
         self.absentEdges = absentEdges
         self.matchers = matchers
         self.terminalRules = terminalRules
         self.ruleIDs = ruleIDs
+    }
+
+    deinit {
+        HugePages.deallocate(states)
     }
 
     /// The number of rules compiled in.
@@ -74,7 +80,7 @@ public final class PatternAutomaton: Sendable {
     /// patterns kept by the ``PatternRuleSet``).
     public var estimatedMemoryBytes: Int {
         var total = pathTable.memoryBytes
-        total += states.capacity * MemoryLayout<State>.stride + edges.capacity * MemoryLayout<Edge>.stride
+        total += states.count * MemoryLayout<State>.stride + edges.capacity * MemoryLayout<Edge>.stride
         total += absentEdges.capacity * MemoryLayout<AbsentEdge>.stride + terminalRules.capacity * MemoryLayout<Terminal>.stride + ruleIDs.capacity * 4
         total += matchers.capacity * 8
         for matcher in matchers { total += matcher.memoryBytes }
