@@ -74,6 +74,7 @@ struct AutomatonCompiler {
         var absentEdges: [PatternAutomaton.AbsentEdge] = []
         var matchers: [FieldMatcher] = []
         var terminalRules: [PatternAutomaton.Terminal] = []
+        let slab = Slab()
         for state in states {
             var byPath: [Int32: [(ValueMatcher, Int32)]] = [:]
             var pathOrder: [Int32] = []
@@ -91,7 +92,7 @@ struct AutomatonCompiler {
             }
             for path in pathOrder {
                 edges.append(.init(pathID: path, matcher: Int32(matchers.count)))
-                matchers.append(FieldMatcher(byPath[path]!))
+                matchers.append(FieldMatcher(byPath[path]!, slab: slab))
             }
             let ruleStart = Int32(terminalRules.count)
             terminalRules += state.rules.map { PatternAutomaton.Terminal(dense: $0, id: ruleIDs[Int($0)]) }
@@ -106,6 +107,6 @@ struct AutomatonCompiler {
         }
         return PatternAutomaton(
             pathTable: PathTable(paths: paths), states: frozenStates, edges: edges,
-            absentEdges: absentEdges, matchers: matchers, terminalRules: terminalRules, ruleIDs: ruleIDs)
+            absentEdges: absentEdges, matchers: matchers, terminalRules: terminalRules, ruleIDs: ruleIDs, slab: slab)
     }
 }

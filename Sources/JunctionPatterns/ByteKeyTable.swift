@@ -35,7 +35,8 @@ struct ByteKeyTable: @unchecked Sendable { // immutable after init; the pointers
         var value: Int32
     }
 
-    private let storage: Storage
+    /// Keeps the slot and key memory alive: a ``Storage`` of its own, or the automaton's ``Slab``.
+    private let owner: AnyObject
     // Plain pointers into `storage`, so that lookups do no reference counting.
     private let slots: UnsafePointer<Slot>
     private let slotCount: Int
@@ -47,8 +48,9 @@ struct ByteKeyTable: @unchecked Sendable { // immutable after init; the pointers
     /// Whether the table is empty.
     var isEmpty: Bool { count == 0 }
 
-    /// Builds a table; later duplicates of a (tag, key) replace earlier ones.
-    init(_ entries: [(tag: UInt32, key: [UInt8], value: Int32)]) {
+    /// Builds a table; later duplicates of a (tag, key) replace earlier ones. With a `slab`, the table's
+    /// memory comes from it (and lives as long as it).
+    init(_ entries: [(tag: UInt32, key: [UInt8], value: Int32)], slab: Slab? = nil) {
         var capacity = entries.isEmpty ? 1 : 4
         while capacity < entries.count * 2 { capacity <<= 1 }
         var slots = [Slot](repeating: Slot(hash: 0, prefix: 0, tag: 0, length: UInt32.max, start: 0, value: -1), count: capacity)
@@ -76,11 +78,22 @@ struct ByteKeyTable: @unchecked Sendable { // immutable after init; the pointers
             if entry.key.count > 8 { keyBytes.append(contentsOf: entry.key[8...]) }
             count += 1
         }
-        storage = Storage(slots: slots, keyBytes: keyBytes)
-        self.slots = UnsafePointer(storage.slots.baseAddress!)
+        if let slab {
+            let slotMemory = slab.allocate(Slot.self, count: slots.count)
+            slotMemory.initialize(from: slots, count: slots.count)
+            let keyMemory = slab.allocate(UInt8.self, count: max(keyBytes.count, 1))
+            keyMemory.initialize(from: keyBytes, count: keyBytes.count)
+            owner = slab
+            self.slots = UnsafePointer(slotMemory)
+            self.keyBytes = UnsafePointer(keyMemory)
+        } else {
+            let storage = Storage(slots: slots, keyBytes: keyBytes)
+            owner = storage
+            self.slots = UnsafePointer(storage.slots.baseAddress!)
+            self.keyBytes = UnsafePointer(storage.keyBytes.baseAddress!)
+        }
         self.slotCount = slots.count
         self.mask = mask
-        self.keyBytes = UnsafePointer(storage.keyBytes.baseAddress!)
         self.keyByteCount = keyBytes.count
         self.count = count
     }
@@ -120,9 +133,9 @@ struct ByteKeyTable: @unchecked Sendable { // immutable after init; the pointers
         key.withUnsafeBytes { prefixWord($0) }
     }
 
-    /// Bytes held by the table's storage.
+    /// Bytes held by the table's storage (0 when it lives in a slab, which is counted as a whole).
     var memoryBytes: Int {
-        slotCount * MemoryLayout<Slot>.stride + keyByteCount + 48
+        owner is Slab ? 0 : slotCount * MemoryLayout<Slot>.stride + keyByteCount + 48
     }
 }
 

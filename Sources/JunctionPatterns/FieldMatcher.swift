@@ -20,7 +20,7 @@ final class FieldMatcher: Sendable {
     private let linearLists: [Int32]
 
     /// Builds the index for (test, target state) pairs.
-    init(_ pairs: [(ValueMatcher, Int32)]) {
+    init(_ pairs: [(ValueMatcher, Int32)], slab: Slab? = nil) {
         var order: [ValueMatcher] = []
         var targetsOf: [ValueMatcher: [Int32]] = [:]
         for (matcher, target) in pairs {
@@ -80,10 +80,10 @@ final class FieldMatcher: Sendable {
         }
         listStarts = starts
         listItems = items
-        exact = ByteKeyTable(exactEntries)
+        exact = ByteKeyTable(exactEntries, slab: slab)
         strings = StringIndex(ignoreCase: foldEntries, prefixes: prefixEntries, suffixes: suffixEntries,
                               prefixesIgnoreCase: prefixFoldEntries, suffixesIgnoreCase: suffixFoldEntries,
-                              networks: networkEntries)
+                              networks: networkEntries, slab: slab)
         numeric = numericEntries.isEmpty ? nil : NumericIndex(numericEntries)
         self.existsList = existsList
         self.linear = linear

@@ -49,10 +49,13 @@ public final class PatternAutomaton: @unchecked Sendable { // immutable after in
     let matchers: [FieldMatcher]
     /// The rules that end in each state (see `State.ruleStart`).
     let terminalRules: [Terminal]
+    /// Owns the matchers' table memory.
+    let slab: Slab
     /// Caller ids by dense rule index.
     let ruleIDs: [PatternRuleID]
 
-    init(pathTable: PathTable, states: [State], edges: [Edge], absentEdges: [AbsentEdge], matchers: [FieldMatcher], terminalRules: [Terminal], ruleIDs: [PatternRuleID]) {
+    init(pathTable: PathTable, states: [State], edges: [Edge], absentEdges: [AbsentEdge], matchers: [FieldMatcher], terminalRules: [Terminal], ruleIDs: [PatternRuleID], slab: Slab) {
+        self.slab = slab
         self.pathTable = pathTable
         self.states = HugePages.allocate(State.self, count: states.count)
         _ = self.states.initialize(from: states)
@@ -84,7 +87,8 @@ public final class PatternAutomaton: @unchecked Sendable { // immutable after in
         total += absentEdges.capacity * MemoryLayout<AbsentEdge>.stride + terminalRules.capacity * MemoryLayout<Terminal>.stride + ruleIDs.capacity * 4
         total += matchers.capacity * 8
         for matcher in matchers { total += matcher.memoryBytes }
-        return total
+        // Tables live in the slab; count what it reserved rather than what they use.
+        return total + slab.reservedBytes
     }
 
     /// An automaton with no rules (matches nothing).

@@ -21,21 +21,21 @@ final class StringIndex: Sendable {
 
     /// Builds the index, or returns nil when there is nothing to index.
     init?(ignoreCase: Entries, prefixes: Entries, suffixes: Entries, prefixesIgnoreCase: Entries,
-          suffixesIgnoreCase: Entries, networks: Entries) {
+          suffixesIgnoreCase: Entries, networks: Entries, slab: Slab? = nil) {
         if ignoreCase.isEmpty, prefixes.isEmpty, suffixes.isEmpty, prefixesIgnoreCase.isEmpty,
            suffixesIgnoreCase.isEmpty, networks.isEmpty {
             return nil
         }
-        self.ignoreCase = ByteKeyTable(ignoreCase)
-        self.prefixes = ByteKeyTable(prefixes)
+        self.ignoreCase = ByteKeyTable(ignoreCase, slab: slab)
+        self.prefixes = ByteKeyTable(prefixes, slab: slab)
         prefixLengths = Set(prefixes.map(\.key.count)).sorted()
-        self.suffixes = ByteKeyTable(suffixes)
+        self.suffixes = ByteKeyTable(suffixes, slab: slab)
         suffixLengths = Set(suffixes.map(\.key.count)).sorted()
-        self.prefixesIgnoreCase = ByteKeyTable(prefixesIgnoreCase)
+        self.prefixesIgnoreCase = ByteKeyTable(prefixesIgnoreCase, slab: slab)
         prefixIgnoreCaseLengths = Set(prefixesIgnoreCase.map(\.key.count)).sorted()
-        self.suffixesIgnoreCase = ByteKeyTable(suffixesIgnoreCase)
+        self.suffixesIgnoreCase = ByteKeyTable(suffixesIgnoreCase, slab: slab)
         suffixIgnoreCaseLengths = Set(suffixesIgnoreCase.map(\.key.count)).sorted()
-        self.networks = ByteKeyTable(networks)
+        self.networks = ByteKeyTable(networks, slab: slab)
         networkShapes = Set(networks.map(\.tag)).sorted().map { ($0 >= 256, Int($0 & 0xFF)) }
         needsFolding = !ignoreCase.isEmpty || !prefixesIgnoreCase.isEmpty || !suffixesIgnoreCase.isEmpty
     }
