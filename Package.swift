@@ -86,10 +86,16 @@ let package = Package(
             ]
         ),
 
+        // MARK: benchmarks (release builds; see BENCHMARKS.md)
+        .executableTarget(name: "RingBench", dependencies: ["JunctionRing"], path: "Benchmarks/RingBench"),
+        .executableTarget(name: "StoreBench", dependencies: ["JunctionStore"], path: "Benchmarks/StoreBench"),
+        .executableTarget(name: "junction-pattern-bench", dependencies: ["JunctionPatterns", "JunctionJSON"],
+                          path: "Benchmarks/PatternBench"),
+
         // MARK: tests
         .testTarget(name: "JunctionJSONTests", dependencies: ["JunctionJSON"]),
         .testTarget(name: "JunctionPatternsTests", dependencies: ["JunctionPatterns", "JunctionJSON"]),
-        .testTarget(name: "JunctionSchemaTests", dependencies: ["JunctionSchema", "JunctionJSON"]),
+        .testTarget(name: "JunctionSchemaTests", dependencies: ["JunctionSchema", "JunctionJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "JunctionWireTests", dependencies: ["JunctionWire", "CJunctionWire"]),
         .testTarget(name: "JunctionRingTests", dependencies: ["JunctionRing"]),
         .testTarget(

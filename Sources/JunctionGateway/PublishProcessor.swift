@@ -136,6 +136,7 @@ final class PublishProcessor {
         var ack = job.allocator.buffer(capacity: 32 + count * 24)
         stampBuffer.withUnsafeReadableBytes { stampBytes in
             let base = stampBuffer.readerIndex
+            var source: DeliverySource?
             withUnsafeTemporaryAllocation(of: EventOutcome.self, capacity: max(count, 1)) { outcomes in
                 for i in 0..<count {
                     let event = job.event(i)
@@ -147,15 +148,12 @@ final class PublishProcessor {
                     guard record.code == .accepted, let bus = record.bus, !bus.targets.isEmpty else { continue }
                     let time = event.timeUnixNanos != 0 ? event.timeUnixNanos : now
                     let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id, timeUnixNanos: time)
-                    var eventSlice: ByteBuffer?
-                    var stampSlice: ByteBuffer?
                     bus.matcher.match(routed, context: matchContext) { index in
                         let target = bus.targets[index]
-                        if eventSlice == nil {
-                            eventSlice = job.body.getSlice(at: job.body.readerIndex + job.ranges[i].lowerBound, length: job.ranges[i].count)
-                            stampSlice = stampBuffer.getSlice(at: record.suffix.lowerBound, length: record.suffix.count)
-                        }
-                        let item = DeliveryItem(event: eventSlice!, stamp: stampSlice!, attempt: 1)
+                        if source == nil { source = DeliverySource(body: job.body, stamps: stampBuffer) }
+                        let item = DeliveryItem(
+                            source: source!, eventOffset: UInt32(job.ranges[i].lowerBound), eventLength: UInt32(job.ranges[i].count),
+                            stampOffset: UInt32(record.suffix.lowerBound - base), stampLength: UInt32(record.suffix.count), attempt: 1)
                         pending[ObjectIdentifier(target), default: (target, [])].items.append(item)
                     }
                 }

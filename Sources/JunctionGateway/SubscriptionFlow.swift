@@ -5,7 +5,7 @@ import NIOCore
 /// count of events dropped when an ephemeral stream's queue overflows.
 ///
 /// The handler feeds it events (`enqueue`) and credit grants (`grant`), and
-/// sends what `takeSendable` hands back. It never hands out more than the
+/// sends what `withSendable` hands it. It never hands out more than the
 /// credits granted. Tested without a channel in SubscriptionFlowTests.
 struct SubscriptionFlow<Item> {
     private(set) var credits: Int
@@ -48,14 +48,17 @@ struct SubscriptionFlow<Item> {
         return added
     }
 
-    /// The events that may be sent now (at most `limit`), each with its
-    /// delivery id, consuming one credit each.
-    mutating func takeSendable(limit: Int, _ body: (UInt64, Item) -> Void) -> Int {
+    /// Hands `body` the events that may be sent now (at most `limit`) as a
+    /// slice of the queue, with the delivery id of the first (the others
+    /// follow consecutively); they are removed once `body` returns, and
+    /// consume one credit each. Returns how many there were.
+    @discardableResult
+    mutating func withSendable(limit: Int, _ body: (_ firstDeliveryID: UInt64, _ items: CircularBuffer<Item>.SubSequence) -> Void) -> Int {
         let n = min(limit, credits, queue.count)
-        for _ in 0..<n {
-            delivered += 1
-            body(delivered, queue.removeFirst())
-        }
+        guard n > 0 else { return 0 }
+        body(delivered + 1, queue[queue.startIndex..<queue.index(queue.startIndex, offsetBy: n)])
+        queue.removeFirst(n)
+        delivered += UInt64(n)
         credits -= n
         return n
     }

@@ -1,14 +1,38 @@
 import JunctionWire
 import NIOCore
 
+/// The bytes behind the deliveries of one publish batch: the frame body
+/// (events are slices of it) and the stamped suffixes. Shared by every
+/// delivery of the batch, so a delivery costs one reference, not two buffers.
+final class DeliverySource: Sendable {
+    let body: ByteBuffer
+    let stamps: ByteBuffer
+
+    init(body: ByteBuffer, stamps: ByteBuffer) {
+        self.body = body
+        self.stamps = stamps
+    }
+}
+
 /// One event on its way to a subscriber: the producer's encoded bytes (a
-/// slice of the publish frame, not copied) and the gateway's stamped suffix.
+/// range of the publish frame, not copied) and the gateway's stamped suffix.
 struct DeliveryItem: Sendable {
-    var event: ByteBuffer
-    var stamp: ByteBuffer
+    let source: DeliverySource
+    /// Offsets relative to the readable bytes of `source.body` / `source.stamps`.
+    let eventOffset: UInt32
+    let eventLength: UInt32
+    let stampOffset: UInt32
+    let stampLength: UInt32
     var attempt: UInt32
 
-    var encodedSize: Int { event.readableBytes + stamp.readableBytes }
+    var encodedSize: Int { Int(eventLength) + Int(stampLength) }
+
+    /// Writes the event (original bytes, then the suffix).
+    @inline(__always)
+    func write(into w: inout ProtoWriter) {
+        source.body.withUnsafeReadableBytes { w.raw(UnsafeRawBufferPointer(rebasing: $0[Int(eventOffset)..<Int(eventOffset + eventLength)])) }
+        source.stamps.withUnsafeReadableBytes { w.raw(UnsafeRawBufferPointer(rebasing: $0[Int(stampOffset)..<Int(stampOffset + stampLength)])) }
+    }
 }
 
 /// The router's handle on a stream: where it lives and how to reach it.
@@ -70,17 +94,16 @@ final class SubscriptionStream {
             connection.write(MissedFrame(subscriptionID: subscriptionID, count: missed.count, total: missed.total))
         }
         while connection.isWritable {
-            var batch: [(UInt64, DeliveryItem)] = []
-            let n = flow.takeSendable(limit: Self.maxPerFrame) { id, item in batch.append((id, item)) }
-            if n == 0 { break }
-            connection.write(DeliveriesFrame(
-                subscriptionID: subscriptionID, items: batch,
-                deliveryID: { $0.0 }, attempt: { $0.1.attempt },
-                eventSize: { $0.1.encodedSize },
-                writeEvent: { item, w in
-                    item.1.event.withUnsafeReadableBytes { w.raw($0) }
-                    item.1.stamp.withUnsafeReadableBytes { w.raw($0) }
-                }))
+            let sent = flow.withSendable(limit: Self.maxPerFrame) { firstID, items in
+                let base = items.startIndex
+                connection.write(DeliveriesFrame(
+                    subscriptionID: subscriptionID, items: items.indices,
+                    deliveryID: { firstID + UInt64(items.distance(from: base, to: $0)) },
+                    attempt: { items[$0].attempt },
+                    eventSize: { items[$0].encodedSize },
+                    writeEvent: { i, w in items[i].write(into: &w) }))
+            }
+            if sent == 0 { break }
         }
         connection.scheduleFlush()
     }
