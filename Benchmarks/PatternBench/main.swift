@@ -33,31 +33,6 @@ func now() -> Double {
     return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
-/// Resident set size in bytes (from /proc/self/statm), after returning free heap to the system.
-func heapInUse() -> Int {
-    #if canImport(Glibc)
-
-    guard let file = fopen("/proc/self/statm", "r") else { return 0 }
-    defer { fclose(file) }
-    var size = 0
-    var resident = 0
-    guard fscanf_two(file, &size, &resident) else { return 0 }
-    return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
-    #else
-    return 0
-    #endif
-}
-
-func fscanf_two(_ file: UnsafeMutablePointer<FILE>, _ first: inout Int, _ second: inout Int) -> Bool {
-    var buffer = [CChar](repeating: 0, count: 256)
-    guard fgets(&buffer, 256, file) != nil else { return false }
-    let fields = String(cString: buffer).split(separator: " ")
-    guard fields.count >= 2, let a = Int(fields[0]), let b = Int(fields[1]) else { return false }
-    first = a
-    second = b
-    return true
-}
-
 func readLines(_ path: String) -> [[UInt8]] {
     guard let file = fopen(path, "r") else {
         fail("cannot open \(path)")
@@ -337,12 +312,11 @@ struct SplitMix {
 
 if runScaling {
     print("")
-    print("| mixed rules | parse s | compile s | automaton MB | bytes/rule | process RSS growth MB | states | matches | events/s |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| mixed rules | parse s | compile s | automaton MB | bytes/rule | states | matches | events/s |")
+    print("|---|---|---|---|---|---|---|---|")
     var baseline = 0.0
     for count in sizes {
         let texts = mixedRules(count, only: mixedCase)
-        let heapBefore = heapInUse()
         let parseStart = now()
         var rules = PatternRuleSet()
         for (index, text) in texts.enumerated() {
@@ -352,7 +326,6 @@ if runScaling {
         let compileStart = now()
         let automaton = rules.compile()
         let compileSeconds = now() - compileStart
-        let heap = heapInUse() - heapBefore
         _ = pass(automaton, Array(events.prefix(2000)), context)
         var times: [Double] = []
         var matched = 0
@@ -365,8 +338,7 @@ if runScaling {
         if count == 10 { baseline = rate }
         let bytes = automaton.estimatedMemoryBytes
         let automatonMB = fixed(Double(bytes) / 1e6, 1)
-        let rssMB = fixed(Double(max(heap, 0)) / 1e6, 1)
-        print("| \(count) | \(fixed(parseSeconds, 3)) | \(fixed(compileSeconds, 3)) | \(automatonMB) | \(bytes / count) | \(rssMB) | \(automaton.stateCount) | \(matched) | \(formatRate(rate)) |")
+        print("| \(count) | \(fixed(parseSeconds, 3)) | \(fixed(compileSeconds, 3)) | \(automatonMB) | \(bytes / count) | \(automaton.stateCount) | \(matched) | \(formatRate(rate)) |")
         withExtendedLifetime(rules) {}
         if count == 100_000 {
             print("")
