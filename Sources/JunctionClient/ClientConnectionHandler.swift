@@ -6,8 +6,11 @@ import NIOCore
 enum SubscriptionSink {
     /// Deliveries decoded into `Delivery` values.
     case events(@Sendable (Result<[Delivery], JunctionClientError>) -> Void)
-    /// The raw decoded frame (for the benchmark): valid during the call only.
+    /// The raw decoded frame (for tools): valid during the call only.
     case raw((UnsafeMutablePointer<Junction__V1__Deliveries>) -> Void, onEnd: (JunctionClientError) -> Void)
+    /// The encoded `Deliveries` message, not decoded (for the benchmark,
+    /// which reads one field per event): valid during the call only.
+    case encoded((UnsafeRawBufferPointer) -> Void, onEnd: (JunctionClientError) -> Void)
 }
 
 /// Summary of a PublishAck for callers that do not need every result.
@@ -128,6 +131,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func handle(_ body: ByteBuffer) {
+        if handleEncodedDeliveries(body) { return }
         defer { arena.reset() }
         let frame: UnsafeMutablePointer<Junction__V1__ServerFrame>
         do {
@@ -158,7 +162,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 callback(.success(out))
             case .raw(let callback, _):
                 callback(d!)
-            case nil:
+            case .encoded, nil:
                 break
             }
         case JUNCTION__V1__SERVER_FRAME__FRAME_MISSED:
@@ -214,7 +218,26 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         switch subscriptions.removeValue(forKey: id) {
         case .events(let callback): callback(.failure(error))
         case .raw(_, let onEnd): onEnd(error)
+        case .encoded(_, let onEnd): onEnd(error)
         case nil: break
+        }
+    }
+
+    /// Hands a Deliveries frame to an `.encoded` sink without decoding it.
+    /// Returns false when the frame is something else (decode it normally).
+    private func handleEncodedDeliveries(_ body: ByteBuffer) -> Bool {
+        body.withUnsafeReadableBytes { raw in
+            // ServerFrame.deliveries is field 4, length-delimited: tag 0x22.
+            guard raw.count > 2, raw[0] == 0x22 else { return false }
+            var reader = WireScanner(raw)
+            guard reader.skipTag(), let length = reader.varint(), Int(length) == reader.remaining else { return false }
+            let message = UnsafeRawBufferPointer(rebasing: raw[reader.offset...])
+            // Deliveries.subscription_id is field 1 (varint), written first.
+            var inner = WireScanner(message)
+            guard inner.varint() == 0x08, let id = inner.varint(),
+                  case .encoded(let callback, _)? = subscriptions[UInt32(truncatingIfNeeded: id)] else { return false }
+            callback(message)
+            return true
         }
     }
 

@@ -193,6 +193,19 @@ public final class JunctionConnection: Sendable {
         return id
     }
 
+    /// Opens a subscription stream whose Deliveries messages are handed,
+    /// still encoded, to `onDeliveries` on the connection's event loop (read
+    /// them with `WireScanner`). For tools that need only a field or two of
+    /// each event; credits are granted by the caller with `grant`.
+    public func subscribeEncoded(pattern: String = "", bus: String = "", credits: UInt32,
+                                 onDeliveries: @escaping (UnsafeRawBufferPointer) -> Void,
+                                 onEnd: @escaping (JunctionClientError) -> Void) async throws -> UInt32 {
+        let id = counters.withLockedValue { $0.subscription += 1; return $0.subscription }
+        nonisolated(unsafe) let sink = SubscriptionSink.encoded(onDeliveries, onEnd: onEnd)  // used only on the loop
+        try await open(id: id, pattern: pattern, bus: bus, credits: credits, sink: sink)
+        return id
+    }
+
     private func open(id: UInt32, pattern: String, bus: String, credits: UInt32, sink: SubscriptionSink) async throws {
         let opened = channel.eventLoop.makePromise(of: UInt32.self)
         let handler = self.handler

@@ -59,18 +59,32 @@ final class PublishProcessor {
     func process(_ jobs: [PublishJob]) {
         let snapshot = router.snapshot()
         let now = Self.wallClockNanos()
-        for job in jobs { process(job, snapshot: snapshot, now: now) }
-        for (_, entry) in pending { entry.target.deliver(entry.items) }
-        pending.removeAll(keepingCapacity: true)
+        // Work on locals: class properties would be checked for exclusive
+        // access on every use in the per-event loops.
+        var scratch = Scratch(pending: pending, stamps: stamps, ids: ids)
+        pending = [:]
+        stamps = []
+        for job in jobs { process(job, snapshot: snapshot, now: now, scratch: &scratch) }
+        for (_, entry) in scratch.pending { entry.target.deliver(entry.items) }
+        scratch.pending.removeAll(keepingCapacity: true)
+        pending = scratch.pending
+        stamps = scratch.stamps
+        ids = scratch.ids
         for job in jobs {
             let connection = job.connection
             connection.eventLoop.execute { connection.value.publishCompleted(job) }
         }
     }
 
-    private func process(_ job: PublishJob, snapshot: Router.Snapshot, now: Int64) {
+    private struct Scratch {
+        var pending: [ObjectIdentifier: (target: SubscriptionTarget, items: [DeliveryItem])]
+        var stamps: [StampRecord]
+        var ids: EventIDGenerator
+    }
+
+    private func process(_ job: PublishJob, snapshot: Router.Snapshot, now: Int64, scratch: inout Scratch) {
         let count = job.eventCount
-        stamps.removeAll(keepingCapacity: true)
+        scratch.stamps.removeAll(keepingCapacity: true)
         var stampBuffer = job.allocator.buffer(capacity: count * (48 + job.account.nameBytes.count + 16))
         let batchTooLarge = count > limits.maxBatchEvents
 
@@ -97,17 +111,17 @@ final class PublishProcessor {
                     record.message = "bus \"\(busName.string)\" does not exist"
                 }
             }
-            stamps.append(record)
+            scratch.stamps.append(record)
         }
         var position = accepted > 0 ? sequencer.reserve(accepted) : 0
-        for i in 0..<count where stamps[i].code == .accepted {
+        for i in 0..<count where scratch.stamps[i].code == .accepted {
             let event = job.event(i)
-            stamps[i].position = position
+            scratch.stamps[i].position = position
             position += 1
             let start = stampBuffer.writerIndex
             let needsID = event.id.count == 0
             let needsBus = event.bus.count == 0
-            let bus = stamps[i].bus!
+            let bus = scratch.stamps[i].bus!
             let reserve = 64 + job.account.nameBytes.count + (needsBus ? bus.nameBytes.count + 4 : 0)
             var idOffset = 0
             stampBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: reserve) { raw in
@@ -116,7 +130,7 @@ final class PublishProcessor {
                     w.tag(1, 2)
                     w.varint(UInt64(EventIDGenerator.length))
                     idOffset = w.written(since: raw.baseAddress!)
-                    ids.write(into: &w, nowNanos: now)
+                    scratch.ids.write(into: &w, nowNanos: now)
                 }
                 if event.timeUnixNanos == 0 {
                     w.tag(4, 0)
@@ -124,11 +138,11 @@ final class PublishProcessor {
                 }
                 w.bytesField(7, job.account.nameBytes.buffer)
                 if needsBus { w.bytesField(8, bus.nameBytes.buffer) }
-                w.uint64Field(13, stamps[i].position)
+                w.uint64Field(13, scratch.stamps[i].position)
                 return w.written(since: raw.baseAddress!)
             }
-            stamps[i].suffix = start..<stampBuffer.writerIndex
-            if needsID { stamps[i].generatedID = (start + idOffset)..<(start + idOffset + EventIDGenerator.length) }
+            scratch.stamps[i].suffix = start..<stampBuffer.writerIndex
+            if needsID { scratch.stamps[i].generatedID = (start + idOffset)..<(start + idOffset + EventIDGenerator.length) }
         }
 
         // Pass 2: route (the stamp buffer no longer grows, so slices of it
@@ -140,7 +154,7 @@ final class PublishProcessor {
             withUnsafeTemporaryAllocation(of: EventOutcome.self, capacity: max(count, 1)) { outcomes in
                 for i in 0..<count {
                     let event = job.event(i)
-                    let record = stamps[i]
+                    let record = scratch.stamps[i]
                     let id = record.generatedID.isEmpty
                         ? event.id
                         : UnsafeRawBufferPointer(rebasing: stampBytes[(record.generatedID.lowerBound - base)..<(record.generatedID.upperBound - base)])
@@ -154,7 +168,7 @@ final class PublishProcessor {
                         let item = DeliveryItem(
                             source: source!, eventOffset: UInt32(job.ranges[i].lowerBound), eventLength: UInt32(job.ranges[i].count),
                             stampOffset: UInt32(record.suffix.lowerBound - base), stampLength: UInt32(record.suffix.count), attempt: 1)
-                        pending[ObjectIdentifier(target), default: (target, [])].items.append(item)
+                        scratch.pending[ObjectIdentifier(target), default: (target, [])].items.append(item)
                     }
                 }
                 ack.writeFrame(PublishAckFrame(batchID: job.batchID, outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))

@@ -35,6 +35,7 @@ public struct PublishBatchFrame<Events: RandomAccessCollection>: FrameBody where
     public var eventSize: (Events.Element) -> Int
     public var writeEvent: (Events.Element, inout ProtoWriter) -> Void
 
+    @inlinable
     public init(batchID: UInt64, bus: String = "", events: Events,
                 eventSize: @escaping (Events.Element) -> Int,
                 writeEvent: @escaping (Events.Element, inout ProtoWriter) -> Void) {
@@ -45,12 +46,14 @@ public struct PublishBatchFrame<Events: RandomAccessCollection>: FrameBody where
         self.writeEvent = writeEvent
     }
 
+    @inlinable
     public var bodySize: Int {
         var size = ProtoSize.uint64Field(1, batchID) + ProtoSize.stringField(3, bus)
         for event in events { size += ProtoSize.messageField(2, length: eventSize(event)) }
         return size
     }
 
+    @inlinable
     public func encode(into w: inout ProtoWriter) {
         w.uint64Field(1, batchID)
         for event in events {

@@ -102,21 +102,25 @@ public struct PublishAckFrame: FrameBody {
     public var batchID: UInt64
     public var outcomes: UnsafeBufferPointer<EventOutcome>
 
+    @inlinable
     public init(batchID: UInt64, outcomes: UnsafeBufferPointer<EventOutcome>) {
         self.batchID = batchID
         self.outcomes = outcomes
     }
 
-    private var acceptedCount: UInt64 {
+    @inlinable
+    var acceptedCount: UInt64 {
         UInt64(outcomes.reduce(0) { $0 + ($1.code == .accepted ? 1 : 0) })
     }
 
+    @inlinable
     public var bodySize: Int {
         var size = ProtoSize.uint64Field(1, batchID) + ProtoSize.uint64Field(3, acceptedCount)
         for o in outcomes { size += ProtoSize.messageField(2, length: o.bodySize) }
         return size
     }
 
+    @inlinable
     public func encode(into w: inout ProtoWriter) {
         w.uint64Field(1, batchID)
         for o in outcomes {
@@ -160,6 +164,7 @@ public struct DeliveriesFrame<Items: Collection>: FrameBody {
     public var eventSize: (Items.Element) -> Int
     public var writeEvent: (Items.Element, inout ProtoWriter) -> Void
 
+    @inlinable
     public init(subscriptionID: UInt32, items: Items,
                 deliveryID: @escaping (Items.Element) -> UInt64,
                 attempt: @escaping (Items.Element) -> UInt32,
@@ -178,12 +183,14 @@ public struct DeliveriesFrame<Items: Collection>: FrameBody {
             + ProtoSize.messageField(3, length: eventSize(item))
     }
 
+    @inlinable
     public var bodySize: Int {
         var size = ProtoSize.uint64Field(1, UInt64(subscriptionID))
         for item in items { size += ProtoSize.messageField(2, length: deliverySize(item)) }
         return size
     }
 
+    @inlinable
     public func encode(into w: inout ProtoWriter) {
         w.uint64Field(1, UInt64(subscriptionID))
         for item in items {

@@ -78,7 +78,7 @@ struct BenchCommand: AsyncParsableCommand {
             let recorder = try await c.eventLoop.submit {
                 NIOLoopBound(SubscriberRecorder(stats: stats, connection: c, window: credits), eventLoop: c.eventLoop)
             }.get()
-            let subscriptionID = try await c.subscribeRaw(
+            let subscriptionID = try await c.subscribeEncoded(
                 pattern: pattern, credits: credits,
                 onDeliveries: { recorder.value.received($0) },
                 onEnd: { error in FileHandle.standardError.write(Data("subscriber \(i): \(error)\n".utf8)) })
@@ -383,12 +383,23 @@ final class SubscriberRecorder {
         self.window = window
     }
 
-    func received(_ frame: UnsafeMutablePointer<Junction__V1__Deliveries>) {
+    /// Reads the encoded Deliveries message: for each delivery, the last
+    /// `time_unix_nanos` of its event (protobuf's last-value-wins rule).
+    func received(_ message: UnsafeRawBufferPointer) {
         let now = wallNanos()
-        let n = frame.pointee.n_deliveries
-        for i in 0..<n {
-            if let event = frame.pointee.deliveries[i]?.pointee.event {
-                let sent = event.pointee.time_unix_nanos
+        var n = 0
+        var deliveries = WireScanner(message)
+        while let field = deliveries.next() {
+            guard field.field == 2, field.wireType == 2 else { continue }
+            n += 1
+            var delivery = WireScanner(field.bytes)
+            while let f = delivery.next() {
+                guard f.field == 3, f.wireType == 2 else { continue }
+                var event = WireScanner(f.bytes)
+                var sent: Int64 = 0
+                while let e = event.next() {
+                    if e.field == 4 && e.wireType == 0 { sent = Int64(bitPattern: e.value) }
+                }
                 histogram.record(UInt64(max(0, now - sent)))
             }
         }
