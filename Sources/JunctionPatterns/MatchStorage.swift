@@ -105,7 +105,9 @@ struct MatchStorage {
     /// The path node below the current frame for `key`, or -1 when no rule looks there.
     @inline(__always)
     func childNode(_ key: UnsafeRawBufferPointer) -> Int32 {
-        let node = frames[frames.count - 1].node
+        let frame = frames[frames.count - 1]
+        precondition(!frame.isArray, "a keyed member was added inside an array; use the element calls")
+        let node = frame.node
         if node < 0 || !automaton.pathTable.hasChildren[Int(node)] { return -1 }
         return automaton.pathTable.child(of: node, key: key)
     }
