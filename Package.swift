@@ -5,7 +5,7 @@ import PackageDescription
 // rings) has no I/O and no NIO dependency; C lives in C-prefixed targets.
 let package = Package(
     name: "junction",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "junction", targets: ["junction"]),
         .library(name: "JunctionClient", targets: ["JunctionClient"]),

@@ -7,6 +7,21 @@ import JunctionWire
 /// hot path). Valid while its `PublishJob` is alive.
 struct EventView {
     let raw: UnsafeMutablePointer<Junction__V1__Event>
+    /// The strings read on every event, measured once.
+    let id: UnsafeRawBufferPointer
+    let source: UnsafeRawBufferPointer
+    let detailType: UnsafeRawBufferPointer
+    let subject: UnsafeRawBufferPointer
+    let bus: UnsafeRawBufferPointer
+
+    init(raw: UnsafeMutablePointer<Junction__V1__Event>) {
+        self.raw = raw
+        id = Self.bytes(raw.pointee.id)
+        source = Self.bytes(raw.pointee.source)
+        detailType = Self.bytes(raw.pointee.detail_type)
+        subject = Self.bytes(raw.pointee.subject)
+        bus = Self.bytes(raw.pointee.bus)
+    }
 
     @inline(__always)
     static func bytes(_ s: UnsafeMutablePointer<CChar>?) -> UnsafeRawBufferPointer {
@@ -14,11 +29,6 @@ struct EventView {
         return UnsafeRawBufferPointer(start: s, count: strlen(s))
     }
 
-    var id: UnsafeRawBufferPointer { Self.bytes(raw.pointee.id) }
-    var source: UnsafeRawBufferPointer { Self.bytes(raw.pointee.source) }
-    var detailType: UnsafeRawBufferPointer { Self.bytes(raw.pointee.detail_type) }
-    var subject: UnsafeRawBufferPointer { Self.bytes(raw.pointee.subject) }
-    var bus: UnsafeRawBufferPointer { Self.bytes(raw.pointee.bus) }
     var timeUnixNanos: Int64 { raw.pointee.time_unix_nanos }
     var resourceCount: Int { raw.pointee.n_resources }
     func resource(_ i: Int) -> UnsafeRawBufferPointer { Self.bytes(raw.pointee.resources[i]) }

@@ -83,18 +83,57 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
         var incoming = unwrapInboundIn(data)
-        if var existing = cumulation, existing.readableBytes > 0 {
-            // A partial frame is waiting: copy it and the new bytes into a
-            // fresh buffer (slices of the old one may be in the pipeline, so
-            // writing into it would copy it whole anyway).
-            var merged = context.channel.allocator.buffer(capacity: existing.readableBytes + incoming.readableBytes)
-            merged.writeBuffer(&existing)
-            merged.writeBuffer(&incoming)
-            cumulation = merged
-        } else {
-            cumulation = incoming
+        if let existing = cumulation, existing.readableBytes > 0 {
+            // A frame started in an earlier read: copy just that frame
+            // together (slices of the old buffers may be in the pipeline),
+            // then go on slicing the new buffer without copying it.
+            guard completePartialFrame(with: &incoming, allocator: context.channel.allocator) else { return }
+            processFrames()
+            guard incoming.readableBytes > 0 else { return }
+            if var waiting = cumulation, waiting.readableBytes > 0 {
+                // Reads are withheld with frames still waiting: keep the rest behind them.
+                var merged = context.channel.allocator.buffer(capacity: waiting.readableBytes + incoming.readableBytes)
+                merged.writeBuffer(&waiting)
+                merged.writeBuffer(&incoming)
+                cumulation = merged
+                return
+            }
         }
+        cumulation = incoming
         processFrames()
+    }
+
+    /// Moves into `cumulation` the bytes of `incoming` that finish its
+    /// partial frame. Returns false when `incoming` did not hold enough (all
+    /// of it was taken, and more is needed).
+    private func completePartialFrame(with incoming: inout ByteBuffer, allocator: ByteBufferAllocator) -> Bool {
+        var partial = cumulation!
+        if partial.readableBytes < FrameHeader.size {
+            let take = min(FrameHeader.size - partial.readableBytes, incoming.readableBytes)
+            var header = allocator.buffer(capacity: FrameHeader.size)
+            header.writeBuffer(&partial)
+            var piece = incoming.readSlice(length: take)!
+            header.writeBuffer(&piece)
+            partial = header
+            cumulation = partial
+            if partial.readableBytes < FrameHeader.size { return false }
+        }
+        let length = Int(partial.getInteger(at: partial.readerIndex + 1, as: UInt32.self)!)
+        // An oversize header is refused by processFrames before anything is buffered.
+        guard length <= limits.maxFrameBytes else { return true }
+        let total = FrameHeader.size + length
+        let need = total - partial.readableBytes
+        var frame = allocator.buffer(capacity: total)
+        frame.writeBuffer(&partial)
+        if incoming.readableBytes < need {
+            frame.writeBuffer(&incoming)
+            cumulation = frame
+            return false
+        }
+        var rest = incoming.readSlice(length: need)!
+        frame.writeBuffer(&rest)
+        cumulation = frame
+        return true
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -40,6 +40,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Gateway process id, to report its CPU time and memory.") var serverPid: Int32?
     @Option(help: "Seconds to wait for the last deliveries.") var drainTimeout: Double = 10
     @Flag(help: "Print the result as one JSON object.") var json = false
+    @Option(help: "Instead of traffic: open this many idle TLS connections (Hello/Welcome each) and report the gateway's memory per 1,000 (needs --server-pid).")
+    var idleConnections: Int?
 
     func validate() throws {
         guard publishers >= 1, subscribers >= 0, batch >= 1, pipeline >= 1, threads >= 1 else {
@@ -63,6 +65,9 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     private func measure(host: String, port: Int, tls: TLSConfiguration?, token: String, group: EventLoopGroup) async throws {
+        if let idle = idleConnections {
+            return try await measureIdle(count: idle, host: host, port: port, tls: tls, token: token, group: group)
+        }
 
         let stats = BenchStats()
         let runID = String(UInt32.random(in: 0...UInt32.max), radix: 16)
@@ -176,6 +181,44 @@ struct BenchCommand: AsyncParsableCommand {
                   + (serverRSS.map { ", server RSS \($0 / 1024) MiB" } ?? ""))
         }
         if lost > 0 { throw ExitCode(1) }
+    }
+}
+
+extension BenchCommand {
+    /// Opens `count` connections that stay idle and reports how the gateway's
+    /// resident memory grew.
+    func measureIdle(count: Int, host: String, port: Int, tls: TLSConfiguration?, token: String, group: EventLoopGroup) async throws {
+        guard let pid = serverPid else { throw ValidationError("--idle-connections needs --server-pid") }
+        func rss() -> Int {
+            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+            for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+                return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+            }
+            return 0
+        }
+        let before = rss()
+        var connections: [JunctionConnection] = []
+        connections.reserveCapacity(count)
+        for i in 0..<count {
+            connections.append(try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
+                                                                    clientName: "idle-\(i)", eventLoopGroup: group))
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let after = rss()
+        let perThousand = Double(after - before) / Double(count) * 1000 / 1024
+        let result = JSONValue.object(JSONObject(members: [
+            .init(key: "idle_connections", value: .number(JSONNumber(Double(count)))),
+            .init(key: "server_rss_before_mb", value: .number(JSONNumber((Double(before) / 1024 * 10).rounded() / 10))),
+            .init(key: "server_rss_after_mb", value: .number(JSONNumber((Double(after) / 1024 * 10).rounded() / 10))),
+            .init(key: "mb_per_1000_connections", value: .number(JSONNumber((perThousand * 10).rounded() / 10))),
+            .init(key: "tls", value: .bool(tls != nil)),
+        ]))
+        if json {
+            print(result.serialized())
+        } else {
+            print("\(count) idle connections: server RSS \(before / 1024) MiB -> \(after / 1024) MiB, \(String(format: "%.1f", perThousand)) MiB per 1,000")
+        }
+        for c in connections { await c.close() }
     }
 }
 

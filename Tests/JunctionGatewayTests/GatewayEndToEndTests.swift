@@ -142,6 +142,45 @@ import Testing
         await harness.stop()
     }
 
+    @Test func framesSplitAcrossReadsAreReassembled() async throws {
+        let harness = try await GatewayHarness.start(tls: false)
+        let raw = try RawSocket(port: harness.gateway.port)
+        var bytes = HelloFrame(token: GatewayHarness.token).frameBytes()
+        for batch in 1...3 {
+            bytes += PublishBatchFrame(batchID: UInt64(batch), events: [event("split-\(batch)"), event("x")]).frameBytes()
+        }
+        bytes += CloseFrame(reason: "done").frameBytes()
+        // 1 to 7 bytes at a time, so headers and bodies both straddle reads.
+        var offset = 0
+        var step = 1
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + step)
+            raw.send(Array(bytes[offset..<end]))
+            offset = end
+            step = step % 7 + 1
+            usleep(300)
+        }
+        let (answer, closed) = raw.readUntilClosed()
+        #expect(closed)
+        // Welcome, three acks with two accepted events each, Closing.
+        var frames: [Junction__V1__ServerFrame] = []
+        var rest = answer[...]
+        while rest.count >= 5 {
+            let length = Int(rest[rest.startIndex + 1]) << 24 | Int(rest[rest.startIndex + 2]) << 16
+                | Int(rest[rest.startIndex + 3]) << 8 | Int(rest[rest.startIndex + 4])
+            guard rest.count >= 5 + length else { break }
+            frames.append(try lastServerFrame(Array(rest.prefix(5 + length))))
+            rest = rest.dropFirst(5 + length)
+        }
+        #expect(frames.map(\.frame_case) == [
+            JUNCTION__V1__SERVER_FRAME__FRAME_WELCOME, JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK,
+            JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK, JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK,
+            JUNCTION__V1__SERVER_FRAME__FRAME_CLOSING,
+        ])
+        #expect(frames.dropFirst().prefix(3).map { $0.publish_ack.pointee.accepted } == [2, 2, 2])
+        await harness.stop()
+    }
+
     @Test func oversizeFrameIsRefusedFromItsHeader() async throws {
         let harness = try await GatewayHarness.start(tls: false) { $0.limits.maxFrameBytes = 1024 }
         let raw = try RawSocket(port: harness.gateway.port)
