@@ -30,7 +30,9 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var session = Session.awaitingHello
     private var cumulation: ByteBuffer?
-    private let controlArena = ProtobufArena(capacity: 16 << 10)
+    /// Small: control frames are small, and a larger one spills into
+    /// chunks that the reset frees, so an idle connection holds 2 KiB here.
+    private let controlArena = ProtobufArena(capacity: 2 << 10)
     private var ranges: [Range<Int>] = []
     private var streams: [UInt32: (stream: SubscriptionStream, target: SubscriptionTarget)] = [:]
 
