@@ -82,8 +82,12 @@ struct BusMatcher: Sendable {
                 context.addValue(key: "time", type: .string, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<n]))
             }
         }
-        if v.resourceCount > 0, context.enterArray(key: "resources") {
-            for i in 0..<v.resourceCount { context.addElement(type: .string, bytes: v.resource(i)) }
+        if v.resourceCount > 0 {
+            // enterArray and leaveArray always pair; the elements are only
+            // worth feeding when a rule looks at them.
+            if context.enterArray(key: "resources") {
+                for i in 0..<v.resourceCount { context.addElement(type: .string, bytes: v.resource(i)) }
+            }
             context.leaveArray()
         }
         let type = v.contentType

@@ -47,17 +47,36 @@ import Testing
         let big = try await connection.subscribe(
             pattern: #"{"source":[{"prefix":"com.example."}],"detail":{"amount":[{"numeric":[">",100]}]}}"#, credits: 10)
         let timed = try await connection.subscribe(pattern: #"{"time":[{"prefix":"20"}],"account":["acct-test"]}"#, credits: 10)
+        var withResources = event("com.example.orders", id: "resources", detail: #"{"amount":1}"#)
+        withResources.resources = ["arn:aws:a", "arn:aws:b"]
+        let onResource = try await connection.subscribe(pattern: #"{"resources":["arn:aws:b"]}"#, credits: 10)
         _ = try await connection.publish([
+            withResources,
             event("com.example.orders", detail: #"{"amount":50}"#),
             event("com.example.orders", id: "big", detail: #"{"amount":150.5}"#),
             event("org.other", detail: #"{"amount":500}"#),
             event("com.example.orders", id: "not-json", detail: "amount=500"),
         ])
         #expect(try await collect(big, count: 1).map(\.event.id) == ["big"])
-        #expect(try await collect(timed, count: 4).count == 4)
+        #expect(try await collect(timed, count: 5).count == 5)
+        #expect(try await collect(onResource, count: 1).map(\.event.id) == ["resources"])
         await #expect(throws: JunctionClientError.self) {
             try await connection.subscribe(pattern: #"{"detail":{"amount":[{"numeric":[">"]}]}}"#)
         }
+        await connection.close()
+        await harness.stop()
+    }
+
+    @Test func fieldsNoRuleMentionsAreSkipped() async throws {
+        // Resources (an array no rule looks at) come before the detail: the
+        // matcher must leave the array before it reads the detail.
+        let harness = try await GatewayHarness.start()
+        let connection = try await harness.connect()
+        let onDetail = try await connection.subscribe(pattern: #"{"detail":{"amount":[1]}}"#, bus: "payments", credits: 10)
+        var e = event("s", id: "with-resources", detail: #"{"amount":1}"#)
+        e.resources = ["arn:aws:a"]
+        #expect(try await connection.publish([e], bus: "payments").first?.accepted == true)
+        #expect(try await collect(onDetail, count: 1).map(\.event.id) == ["with-resources"])
         await connection.close()
         await harness.stop()
     }
