@@ -110,6 +110,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         if var existing = cumulation, existing.readableBytes > 0 {
+            // Frames are decoded (copied into the arena) before the next
+            // read, so nothing else holds this buffer: drop our other
+            // reference and append in place, discarding what was read.
+            cumulation = nil
+            if existing.readerIndex > 65536 { existing.discardReadBytes() }
             existing.writeBuffer(&incoming)
             cumulation = existing
         } else {

@@ -110,6 +110,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     /// of it was taken, and more is needed).
     private func completePartialFrame(with incoming: inout ByteBuffer, allocator: ByteBufferAllocator) -> Bool {
         var partial = cumulation!
+        cumulation = nil  // so that a buffer of our own is uniquely referenced and grows in place
         if partial.readableBytes < FrameHeader.size {
             let take = min(FrameHeader.size - partial.readableBytes, incoming.readableBytes)
             var header = allocator.buffer(capacity: FrameHeader.size)
@@ -125,8 +126,14 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
         guard length <= limits.maxFrameBytes else { return true }
         let total = FrameHeader.size + length
         let need = total - partial.readableBytes
-        var frame = allocator.buffer(capacity: total)
-        frame.writeBuffer(&partial)
+        var frame: ByteBuffer
+        if partial.readerIndex == 0 && partial.capacity >= total {
+            // The buffer made for this frame by an earlier read: append in place.
+            frame = partial
+        } else {
+            frame = allocator.buffer(capacity: total)
+            frame.writeBuffer(&partial)
+        }
         if incoming.readableBytes < need {
             frame.writeBuffer(&incoming)
             cumulation = frame

@@ -35,7 +35,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Publish for this many seconds instead of --count.") var duration: Double?
     @Option(help: "Batches in flight per publisher.") var pipeline: Int = 16
     @Option(help: "Events published but not yet delivered to every subscriber, at most, per publisher (end-to-end flow control, so that a measurement at full speed loses nothing; 0 = no limit).")
-    var maxUndelivered: Int = 20_000
+    var maxUndelivered: Int = 8_000
     @Option(help: "Client event loop threads.") var threads: Int = 1
     @Option(help: "Gateway process id, to report its CPU time and memory.") var serverPid: Int32?
     @Option(help: "Seconds to wait for the last deliveries.") var drainTimeout: Double = 10
