@@ -11,7 +11,7 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "CA certificate (PEM) that signed the gateway's certificate, e.g. junction-data/ca.pem.")
     var ca: String?
 
-    @Option(help: "Server name to verify in the gateway's certificate (default: the host of --server, or localhost for an IP).")
+    @Option(help: "Name (DNS name or IP address) to verify in the gateway's certificate (default: the host of --server).")
     var serverName: String?
 
     @Option(help: "Bearer token of the account.")
@@ -49,15 +49,14 @@ struct ClientOptions: ParsableArguments {
     func tlsConfiguration() throws -> TLSConfiguration? {
         guard !insecurePlaintext else { return nil }
         let (host, _) = try hostAndPort()
-        let name = serverName ?? (host.first?.isNumber == true || host.contains(":") ? "localhost" : host)
-        return .client(serverName: name, trustedCAFile: ca ?? "junction-data/ca.pem")
+        // IP addresses are checked against the certificate's IP entries (the
+        // development certificate has 127.0.0.1 and ::1).
+        return .client(serverName: serverName ?? host, trustedCAFile: ca ?? "junction-data/ca.pem")
     }
 
     func connect(clientName: String) async throws -> JunctionConnection {
         let (host, port) = try hostAndPort()
-        var tls = try tlsConfiguration()
-        // Verify the certificate against the name, and connect to the address.
-        if let name = tls?.serverName { tls?.serverName = name }
+        let tls = try tlsConfiguration()
         return try await JunctionConnection.connect(host: host, port: port, tls: tls, token: try resolvedToken(), clientName: clientName)
     }
 }
