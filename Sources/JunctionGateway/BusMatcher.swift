@@ -44,7 +44,41 @@ struct BusMatcher: Sendable {
     private let automaton: PatternAutomaton
     /// Streams with an empty pattern: they get every event of the bus.
     private let matchAll: [Int]
-    private let needsTime: Bool
+    /// The envelope fields some rule mentions; the others are not fed at all.
+    private let fields: MentionedFields
+
+    struct MentionedFields: OptionSet {
+        let rawValue: UInt16
+        static let id = MentionedFields(rawValue: 1 << 0)
+        static let source = MentionedFields(rawValue: 1 << 1)
+        static let detailType = MentionedFields(rawValue: 1 << 2)
+        static let account = MentionedFields(rawValue: 1 << 3)
+        static let subject = MentionedFields(rawValue: 1 << 4)
+        static let time = MentionedFields(rawValue: 1 << 5)
+        static let resources = MentionedFields(rawValue: 1 << 6)
+        static let detail = MentionedFields(rawValue: 1 << 7)
+
+        init(rawValue: UInt16) { self.rawValue = rawValue }
+
+        init(paths: [String]) {
+            var set: MentionedFields = []
+            for path in paths {
+                let top = path.split(separator: ".", maxSplits: 1).first.map(String.init) ?? path
+                switch top {
+                case "id": set.insert(.id)
+                case "source": set.insert(.source)
+                case "detail-type": set.insert(.detailType)
+                case "account": set.insert(.account)
+                case "subject": set.insert(.subject)
+                case "time": set.insert(.time)
+                case "resources": set.insert(.resources)
+                case "detail": set.insert(.detail)
+                default: break
+                }
+            }
+            self = set
+        }
+    }
 
     init(patterns: [SubscriptionPattern]) {
         var rules = PatternRuleSet()
@@ -54,7 +88,7 @@ struct BusMatcher: Sendable {
         }
         automaton = rules.compile()
         matchAll = all
-        needsTime = automaton.fieldPaths.contains("time")
+        fields = MentionedFields(paths: automaton.fieldPaths)
     }
 
     /// Calls `body` once with the index of each pattern that matches.
@@ -71,27 +105,26 @@ struct BusMatcher: Sendable {
     private func feed(_ event: RoutedEvent, context: PatternMatchContext, withDetail: Bool) {
         context.begin(automaton)
         let v = event.view
-        context.addValue(key: "id", type: .string, bytes: event.id)
-        context.addValue(key: "source", type: .string, bytes: v.source)
-        context.addValue(key: "detail-type", type: .string, bytes: v.detailType)
-        context.addValue(key: "account", type: .string, bytes: event.account)
-        if v.subject.count > 0 { context.addValue(key: "subject", type: .string, bytes: v.subject) }
-        if needsTime {
+        if fields.contains(.id) { context.addValue(key: "id", type: .string, bytes: event.id) }
+        if fields.contains(.source) { context.addValue(key: "source", type: .string, bytes: v.source) }
+        if fields.contains(.detailType) { context.addValue(key: "detail-type", type: .string, bytes: v.detailType) }
+        if fields.contains(.account) { context.addValue(key: "account", type: .string, bytes: event.account) }
+        if fields.contains(.subject), v.subject.count > 0 { context.addValue(key: "subject", type: .string, bytes: v.subject) }
+        if fields.contains(.time) {
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
                 let n = RFC3339.write(nanos: event.timeUnixNanos, into: buffer)
                 context.addValue(key: "time", type: .string, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<n]))
             }
         }
-        if v.resourceCount > 0 {
-            // enterArray and leaveArray always pair; the elements are only
-            // worth feeding when a rule looks at them.
+        if fields.contains(.resources), v.resourceCount > 0 {
+            // enterArray and leaveArray always pair.
             if context.enterArray(key: "resources") {
                 for i in 0..<v.resourceCount { context.addElement(type: .string, bytes: v.resource(i)) }
             }
             context.leaveArray()
         }
         let type = v.contentType
-        if withDetail, type == .json || type == .unspecified, v.detail.count > 0 {
+        if withDetail, fields.contains(.detail), type == .json || type == .unspecified, v.detail.count > 0 {
             do {
                 try context.addJSON(key: "detail", v.detail)
             } catch {
