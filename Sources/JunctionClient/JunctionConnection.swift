@@ -127,9 +127,10 @@ public final class JunctionConnection: Sendable {
         let promise = channel.eventLoop.makePromise(of: [PublishResult].self)
         let handler = self.handler
         let batchID = frame.batchID
+        let encoded = buffer
         channel.eventLoop.execute {
             handler.value.expectAck(batchID: batchID, .full(promise))
-            if let error = handler.value.sendRaw(buffer, flush: true) { promise.fail(error) }
+            if let error = handler.value.sendRaw(encoded, flush: true) { promise.fail(error) }
         }
         return promise.futureResult
     }

@@ -70,9 +70,17 @@ final class PublishProcessor {
         pending = scratch.pending
         stamps = scratch.stamps
         ids = scratch.ids
+        // One task per event loop for all the acks of this group.
+        var byLoop: [ObjectIdentifier: (loop: EventLoop, jobs: [PublishJob])] = [:]
         for job in jobs {
-            let connection = job.connection
-            connection.eventLoop.execute { connection.value.publishCompleted(job) }
+            let loop = job.connection.eventLoop
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].jobs.append(job)
+        }
+        for (_, entry) in byLoop {
+            let jobs = entry.jobs
+            entry.loop.execute {
+                for job in jobs { job.connection.value.publishCompleted(job) }
+            }
         }
     }
 
