@@ -176,7 +176,9 @@ public final class JunctionConnection: Sendable {
             }
         }
         try await open(id: id, pattern: pattern, bus: bus, credits: credits, sink: sink)
-        return Subscription(id: id, connection: self, window: credits, batches: stream)
+        // The server caps credits at max_credits; refill against what it grants.
+        let window = min(credits, UInt32(clamping: server.maxCredits))
+        return Subscription(id: id, connection: self, window: window, batches: stream)
     }
 
     /// Opens a subscription stream whose deliveries are handed, still in

@@ -85,6 +85,14 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
         var incoming = unwrapInboundIn(data)
+        if readsWithheld, var waiting = cumulation, waiting.readableBytes > 0 {
+            // Without TLS, NIO delivers several reads per readiness event even
+            // while we withhold `read`: queue the bytes behind the waiting frames.
+            cumulation = nil
+            waiting.writeBuffer(&incoming)
+            cumulation = waiting
+            return
+        }
         if let existing = cumulation, existing.readableBytes > 0 {
             // A frame started in an earlier read: copy just that frame
             // together (slices of the old buffers may be in the pipeline),
@@ -126,6 +134,10 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
         guard length <= limits.maxFrameBytes else { return true }
         let total = FrameHeader.size + length
         let need = total - partial.readableBytes
+        guard need > 0 else {
+            cumulation = partial  // the frame is already complete
+            return true
+        }
         var frame: ByteBuffer
         if partial.readerIndex == 0 && partial.capacity >= total {
             // The buffer made for this frame by an earlier read: append in place.
@@ -153,6 +165,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             for (_, entry) in streams { entry.stream.pump() }
+            processFrames()
         }
         context.fireChannelWritabilityChanged()
     }
@@ -176,14 +189,17 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
 
     // MARK: frames
 
+    /// Reads stop while the pipeline is full for this connection, and while
+    /// the client does not read what we write (so that acks and pongs for a
+    /// client that never reads cannot pile up in memory).
     private var readsWithheld: Bool {
         failed || closeReason != nil || parkedJob != nil || inFlight >= limits.maxInFlightBatches
+            || !(context?.channel.isWritable ?? true)
     }
 
     /// Handles every complete frame in `cumulation` until reads must be withheld.
     private func processFrames() {
-        while !failed, parkedJob == nil, inFlight < limits.maxInFlightBatches, closeReason == nil,
-              var buffer = cumulation, buffer.readableBytes >= FrameHeader.size {
+        while !readsWithheld, var buffer = cumulation, buffer.readableBytes >= FrameHeader.size {
             let header: FrameHeader
             do {
                 header = try buffer.withUnsafeReadableBytes { raw throws(WireError) in
@@ -209,7 +225,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
         let isPublish = body.readableBytes > 0 && body.getInteger(at: body.readerIndex, as: UInt8.self) == 0x12
         let arena = isPublish ? ProtobufArena(capacity: body.readableBytes * 2 + 2048) : controlArena
         defer { if !isPublish { controlArena.reset() } }
-        let frame: UnsafeMutablePointer<Junction__V1__ClientFrame>
+        var frame: UnsafeMutablePointer<Junction__V1__ClientFrame>
         do {
             frame = try body.withUnsafeReadableBytes { raw throws(WireError) in
                 try FrameDecoder.decodeClientFrame(raw, arena: arena)
@@ -218,7 +234,28 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
             fail(error)
             return
         }
-        let kind = frame.pointee.frame_case
+        var kind = frame.pointee.frame_case
+        if kind == JUNCTION__V1__CLIENT_FRAME__FRAME_PUBLISH && !isPublish {
+            // A publish frame that does not start with its own field (an
+            // unknown or repeated field first): its events must live in an
+            // arena of their own, not the shared control arena. Decode again.
+            let own = ProtobufArena(capacity: body.readableBytes * 2 + 2048)
+            do {
+                frame = try body.withUnsafeReadableBytes { raw throws(WireError) in
+                    try FrameDecoder.decodeClientFrame(raw, arena: own)
+                }
+            } catch {
+                fail(error)
+                return
+            }
+            kind = frame.pointee.frame_case
+            guard case .open(let account) = session else {
+                fail(WireError(.helloRequired, "the first frame must be Hello, got PublishBatch"))
+                return
+            }
+            publish(body: body, arena: own, batch: frame.pointee.publish, account: account)
+            return
+        }
         guard case .open(let account) = session else {
             guard kind == JUNCTION__V1__CLIENT_FRAME__FRAME_HELLO else {
                 fail(WireError(.helloRequired, "the first frame must be Hello, got \(Self.name(of: kind))"))

@@ -52,9 +52,22 @@ struct SubscriptionFlow<Item> {
     /// slice of the queue, with the delivery id of the first (the others
     /// follow consecutively); they are removed once `body` returns, and
     /// consume one credit each. Returns how many there were.
+    /// `maxBytes` bounds the sum of `size(item)` (at least one item is
+    /// handed out), so that a frame stays under the peer's frame limit.
     @discardableResult
-    mutating func withSendable(limit: Int, _ body: (_ firstDeliveryID: UInt64, _ items: CircularBuffer<Item>.SubSequence) -> Void) -> Int {
-        let n = min(limit, credits, queue.count)
+    mutating func withSendable(limit: Int, maxBytes: Int = .max, size: (Item) -> Int = { _ in 0 },
+                               _ body: (_ firstDeliveryID: UInt64, _ items: CircularBuffer<Item>.SubSequence) -> Void) -> Int {
+        var n = 0
+        var bytes = 0
+        let most = min(limit, credits, queue.count)
+        var index = queue.startIndex
+        while n < most {
+            let itemSize = size(queue[index])
+            if n > 0 && bytes + itemSize > maxBytes { break }
+            bytes += itemSize
+            n += 1
+            index = queue.index(after: index)
+        }
         guard n > 0 else { return 0 }
         body(delivered + 1, queue[queue.startIndex..<queue.index(queue.startIndex, offsetBy: n)])
         queue.removeFirst(n)

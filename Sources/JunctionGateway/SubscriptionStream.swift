@@ -61,8 +61,12 @@ final class SubscriptionStream {
     private var flow: SubscriptionFlow<DeliveryItem>
     private unowned(unsafe) let connection: GatewayConnectionHandler
     private(set) var isOpen = true
-    /// Deliveries in one frame at most (keeps frames well under the limit).
+    /// Deliveries in one frame at most.
     private static let maxPerFrame = 256
+    /// Bytes of events in one frame at most (a frame may exceed it only by
+    /// holding a single event larger than it), well under the 4 MiB frame
+    /// limit that clients assume by default.
+    private static let maxFrameBytes = 1 << 20
 
     init(subscriptionID: UInt32, bus: String, credits: Int, limits: GatewayConfiguration.Limits, connection: GatewayConnectionHandler) {
         self.subscriptionID = subscriptionID
@@ -94,7 +98,7 @@ final class SubscriptionStream {
             connection.write(MissedFrame(subscriptionID: subscriptionID, count: missed.count, total: missed.total))
         }
         while connection.isWritable {
-            let sent = flow.withSendable(limit: Self.maxPerFrame) { firstID, items in
+            let sent = flow.withSendable(limit: Self.maxPerFrame, maxBytes: Self.maxFrameBytes, size: { $0.encodedSize + 32 }) { firstID, items in
                 let base = items.startIndex
                 connection.write(DeliveriesFrame(
                     subscriptionID: subscriptionID, items: items.indices,

@@ -200,6 +200,56 @@ import Testing
         await harness.stop()
     }
 
+    @Test func publishFrameWithAnotherFieldFirstGetsItsOwnArena() async throws {
+        // An empty Ping member, then the publish member (protobuf keeps the
+        // last oneof member): the events must not live in the control arena.
+        let harness = try await GatewayHarness.start(tls: false)
+        let raw = try RawSocket(port: harness.gateway.port)
+        raw.send(HelloFrame(token: GatewayHarness.token).frameBytes())
+        let events = (0..<40).map { event("s\($0)", detail: String(repeating: "x", count: 60)) }
+        let publish = Array(PublishBatchFrame(batchID: 1, events: events).frameBytes().dropFirst(5))
+        let body: [UInt8] = [0x42, 0x00] + publish
+        let header: [UInt8] = [0, UInt8(body.count >> 24 & 0xFF), UInt8(body.count >> 16 & 0xFF), UInt8(body.count >> 8 & 0xFF), UInt8(body.count & 0xFF)]
+        raw.send(header + body + PingFrame(nonce: 9).frameBytes() + CloseFrame().frameBytes())
+        let (bytes, closed) = raw.readUntilClosed()
+        #expect(closed)
+        var accepted: UInt32 = 0
+        var rest = bytes[...]
+        while rest.count >= 5 {
+            let length = Int(rest[rest.startIndex + 1]) << 24 | Int(rest[rest.startIndex + 2]) << 16
+                | Int(rest[rest.startIndex + 3]) << 8 | Int(rest[rest.startIndex + 4])
+            guard rest.count >= 5 + length else { break }
+            let frame = try lastServerFrame(Array(rest.prefix(5 + length)))
+            if frame.frame_case == JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK { accepted += frame.publish_ack.pointee.accepted }
+            rest = rest.dropFirst(5 + length)
+        }
+        #expect(accepted == 40)
+        await harness.stop()
+    }
+
+    @Test func burstOfFramesBeyondTheInFlightLimitIsAllAnswered() async throws {
+        // Plaintext: NIO delivers several reads while reads are withheld.
+        let harness = try await GatewayHarness.start(tls: false) { $0.limits.maxInFlightBatches = 4 }
+        let raw = try RawSocket(port: harness.gateway.port)
+        var bytes = HelloFrame(token: GatewayHarness.token).frameBytes()
+        for i in 1...300 { bytes += PublishBatchFrame(batchID: UInt64(i), events: [event("b\(i)")]).frameBytes() }
+        bytes += CloseFrame().frameBytes()
+        raw.send(bytes)
+        let (answer, closed) = raw.readUntilClosed()
+        #expect(closed)
+        var acks = 0
+        var rest = answer[...]
+        while rest.count >= 5 {
+            let length = Int(rest[rest.startIndex + 1]) << 24 | Int(rest[rest.startIndex + 2]) << 16
+                | Int(rest[rest.startIndex + 3]) << 8 | Int(rest[rest.startIndex + 4])
+            guard rest.count >= 5 + length else { break }
+            if try lastServerFrame(Array(rest.prefix(5 + length))).frame_case == JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK { acks += 1 }
+            rest = rest.dropFirst(5 + length)
+        }
+        #expect(acks == 300)
+        await harness.stop()
+    }
+
     @Test func oversizeFrameIsRefusedFromItsHeader() async throws {
         let harness = try await GatewayHarness.start(tls: false) { $0.limits.maxFrameBytes = 1024 }
         let raw = try RawSocket(port: harness.gateway.port)
