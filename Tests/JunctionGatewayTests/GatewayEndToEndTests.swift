@@ -182,15 +182,7 @@ import Testing
         let (answer, closed) = raw.readUntilClosed()
         #expect(closed)
         // Welcome, three acks with two accepted events each, Closing.
-        var frames: [Junction__V1__ServerFrame] = []
-        var rest = answer[...]
-        while rest.count >= 5 {
-            let length = Int(rest[rest.startIndex + 1]) << 24 | Int(rest[rest.startIndex + 2]) << 16
-                | Int(rest[rest.startIndex + 3]) << 8 | Int(rest[rest.startIndex + 4])
-            guard rest.count >= 5 + length else { break }
-            frames.append(try lastServerFrame(Array(rest.prefix(5 + length))))
-            rest = rest.dropFirst(5 + length)
-        }
+        let frames = try serverFrames(answer)
         #expect(frames.map(\.frame_case) == [
             JUNCTION__V1__SERVER_FRAME__FRAME_WELCOME, JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK,
             JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK, JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK,
@@ -213,16 +205,8 @@ import Testing
         raw.send(header + body + PingFrame(nonce: 9).frameBytes() + CloseFrame().frameBytes())
         let (bytes, closed) = raw.readUntilClosed()
         #expect(closed)
-        var accepted: UInt32 = 0
-        var rest = bytes[...]
-        while rest.count >= 5 {
-            let length = Int(rest[rest.startIndex + 1]) << 24 | Int(rest[rest.startIndex + 2]) << 16
-                | Int(rest[rest.startIndex + 3]) << 8 | Int(rest[rest.startIndex + 4])
-            guard rest.count >= 5 + length else { break }
-            let frame = try lastServerFrame(Array(rest.prefix(5 + length)))
-            if frame.frame_case == JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK { accepted += frame.publish_ack.pointee.accepted }
-            rest = rest.dropFirst(5 + length)
-        }
+        let accepted = try serverFrames(bytes).filter { $0.frame_case == JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK }
+            .reduce(0) { $0 + $1.publish_ack.pointee.accepted }
         #expect(accepted == 40)
         await harness.stop()
     }
@@ -237,15 +221,7 @@ import Testing
         raw.send(bytes)
         let (answer, closed) = raw.readUntilClosed()
         #expect(closed)
-        var acks = 0
-        var rest = answer[...]
-        while rest.count >= 5 {
-            let length = Int(rest[rest.startIndex + 1]) << 24 | Int(rest[rest.startIndex + 2]) << 16
-                | Int(rest[rest.startIndex + 3]) << 8 | Int(rest[rest.startIndex + 4])
-            guard rest.count >= 5 + length else { break }
-            if try lastServerFrame(Array(rest.prefix(5 + length))).frame_case == JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK { acks += 1 }
-            rest = rest.dropFirst(5 + length)
-        }
+        let acks = try serverFrames(answer).filter { $0.frame_case == JUNCTION__V1__SERVER_FRAME__FRAME_PUBLISH_ACK }.count
         #expect(acks == 300)
         await harness.stop()
     }
@@ -339,20 +315,26 @@ final class ReceivedCounter: @unchecked Sendable {  // guarded by `lock`
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
 
-/// Decodes the last frame of `bytes` as a ServerFrame.
-func lastServerFrame(_ bytes: [UInt8]) throws -> Junction__V1__ServerFrame {
+/// Decodes every complete frame in `bytes` as a ServerFrame.
+func serverFrames(_ bytes: [UInt8]) throws -> [Junction__V1__ServerFrame] {
+    var frames: [Junction__V1__ServerFrame] = []
     var offset = 0
-    var last: Range<Int>?
     while bytes.count - offset >= 5 {
         let length = Int(bytes[offset + 1]) << 24 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 8 | Int(bytes[offset + 4])
         guard bytes.count - offset - 5 >= length else { break }
-        last = (offset + 5)..<(offset + 5 + length)
+        let arena = ProtobufArena(capacity: 4096)
+        leakedArenas.append(arena)
+        let body = Array(bytes[(offset + 5)..<(offset + 5 + length)])
+        frames.append(try body.withUnsafeBytes { try FrameDecoder.decodeServerFrame($0, arena: arena) }.pointee)
         offset += 5 + length
     }
-    guard let last else { throw WireError(.malformedFrame, "no complete frame in \(bytes.count) bytes") }
-    let arena = ProtobufArena(capacity: 4096)
-    leakedArenas.append(arena)
-    return try Array(bytes[last]).withUnsafeBytes { try FrameDecoder.decodeServerFrame($0, arena: arena) }.pointee
+    return frames
+}
+
+/// Decodes the last frame of `bytes` as a ServerFrame.
+func lastServerFrame(_ bytes: [UInt8]) throws -> Junction__V1__ServerFrame {
+    guard let last = try serverFrames(bytes).last else { throw WireError(.malformedFrame, "no complete frame in \(bytes.count) bytes") }
+    return last
 }
 
 /// Arenas of decoded test frames stay alive for the test run.
