@@ -136,7 +136,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func handle(_ body: ByteBuffer) {
-        if handleEncodedDeliveries(body) { return }
+        if handleEncodedDeliveries(body) || handleAckSummary(body) { return }
         defer { arena.reset() }
         let frame: UnsafeMutablePointer<Junction__V1__ServerFrame>
         do {
@@ -226,6 +226,44 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .encoded(_, let onEnd): onEnd(error)
         case nil: break
         }
+    }
+
+    /// Answers a `.summary` waiter from a PublishAck by scanning it, without
+    /// decoding every result. Returns false when the frame is something else
+    /// or the oldest waiter wants every result.
+    private func handleAckSummary(_ body: ByteBuffer) -> Bool {
+        guard case .summary(let promise)? = pending.first?.waiter else { return false }
+        let expected = pending.first!.batchID
+        let outcome: (UInt64, Int, Int)? = body.withUnsafeReadableBytes { raw in
+            // ServerFrame.publish_ack is field 2, length-delimited: tag 0x12.
+            guard raw.count > 1, raw[0] == 0x12 else { return nil }
+            var frame = WireScanner(raw)
+            guard let member = frame.next(), member.field == 2, member.wireType == 2, frame.isAtEnd else { return nil }
+            var ack = WireScanner(member.bytes)
+            var batchID: UInt64 = 0
+            var accepted = 0
+            var rejected = 0
+            while let f = ack.next() {
+                switch (f.field, f.wireType) {
+                case (1, 0): batchID = f.value
+                case (2, 2):
+                    var result = WireScanner(f.bytes)
+                    var code: UInt64 = 0
+                    while let r = result.next() {
+                        if r.field == 3 && r.wireType == 0 { code = r.value }
+                    }
+                    if code == 0 { accepted += 1 } else { rejected += 1 }
+                default: break
+                }
+            }
+            // A rejection needs its message: decode the frame fully.
+            return rejected == 0 ? (batchID, accepted, rejected) : nil
+        }
+        guard let (batchID, accepted, rejected) = outcome else { return false }
+        guard batchID == expected else { return false }  // the full path reports the mismatch
+        pending.removeFirst()
+        promise.succeed(PublishAckSummary(batchID: batchID, accepted: accepted, rejected: rejected))
+        return true
     }
 
     /// Hands a Deliveries frame to an `.encoded` sink without decoding it.

@@ -438,10 +438,16 @@ final class SubscriberRecorder {
             var delivery = WireScanner(field.bytes)
             while let f = delivery.next() {
                 guard f.field == 3, f.wireType == 2 else { continue }
+                // The benchmark's events always carry their publish time
+                // (field 4, written first), so the gateway never stamps one:
+                // the first occurrence is the value.
                 var event = WireScanner(f.bytes)
                 var sent: Int64 = 0
                 while let e = event.next() {
-                    if e.field == 4 && e.wireType == 0 { sent = Int64(bitPattern: e.value) }
+                    if e.field == 4 && e.wireType == 0 {
+                        sent = Int64(bitPattern: e.value)
+                        break
+                    }
                 }
                 histogram.record(UInt64(max(0, now - sent)))
             }
