@@ -449,6 +449,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
 
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
+    var allocator: ByteBufferAllocator { context?.channel.allocator ?? ByteBufferAllocator() }
+
     func write<Body: FrameBody>(_ body: Body) {
         guard let context else { return }
         context.write(wrapOutboundOut(context.channel.allocator.frame(body)), promise: nil)

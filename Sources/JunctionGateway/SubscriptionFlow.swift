@@ -39,6 +39,17 @@ struct SubscriptionFlow<Item> {
         }
     }
 
+    /// Replaces the newest `items.count` queued items (for example with
+    /// copies that hold less memory).
+    mutating func replaceNewest(with items: [Item]) {
+        precondition(items.count <= queue.count, "replaceNewest: more items than queued")
+        var index = queue.index(queue.endIndex, offsetBy: -items.count)
+        for item in items {
+            queue[index] = item
+            index = queue.index(after: index)
+        }
+    }
+
     /// Adds credits, capped so that no more than `maxCredits` are outstanding.
     /// Returns the credits actually added.
     @discardableResult

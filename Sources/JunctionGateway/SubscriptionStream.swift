@@ -81,6 +81,41 @@ final class SubscriptionStream {
         guard isOpen else { return }
         flow.enqueue(items)
         pump()
+        compactWaiting(count: min(items.count, flow.queue.count))
+    }
+
+    /// Events that must wait for credits should not keep whole publish
+    /// frames alive (a frame can be megabytes for one small matching event):
+    /// copy the newest `count` queued events into one buffer of their own
+    /// when their frame is much larger than they are.
+    private func compactWaiting(count: Int) {
+        guard count > 0 else { return }
+        let waiting = flow.queue.suffix(count)
+        let bytes = waiting.reduce(0) { $0 + $1.encodedSize }
+        let pinned = waiting.first!.source.body.readableBytes
+        guard pinned > 2 * bytes + 4096 else { return }
+        var buffer = connection.allocator.buffer(capacity: bytes)
+        var compacted: [DeliveryItem] = []
+        compacted.reserveCapacity(count)
+        var layout: [(event: Range<Int>, stamp: Range<Int>, attempt: UInt32)] = []
+        for item in waiting {
+            let eventStart = buffer.writerIndex
+            item.source.body.withUnsafeReadableBytes {
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[Int(item.eventOffset)..<Int(item.eventOffset + item.eventLength)]))
+            }
+            let stampStart = buffer.writerIndex
+            item.source.stamps.withUnsafeReadableBytes {
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[Int(item.stampOffset)..<Int(item.stampOffset + item.stampLength)]))
+            }
+            layout.append((eventStart..<stampStart, stampStart..<buffer.writerIndex, item.attempt))
+        }
+        let own = DeliverySource(body: buffer, stamps: buffer)
+        for entry in layout {
+            compacted.append(DeliveryItem(
+                source: own, eventOffset: UInt32(entry.event.lowerBound), eventLength: UInt32(entry.event.count),
+                stampOffset: UInt32(entry.stamp.lowerBound), stampLength: UInt32(entry.stamp.count), attempt: entry.attempt))
+        }
+        flow.replaceNewest(with: compacted)
     }
 
     func grant(_ credits: Int) {

@@ -117,6 +117,27 @@ import Testing
         await harness.stop()
     }
 
+    @Test func waitingEventsDoNotPinTheirFrames() async throws {
+        // Two small matching events in a large frame wait for credits: they
+        // are copied out of the frame, and must arrive intact.
+        let harness = try await GatewayHarness.start()
+        let connection = try await harness.connect()
+        let subscription = try await connection.subscribe(pattern: #"{"source":["wanted"]}"#, credits: 0)
+        var events = (0..<50).map { event("other-\($0)", detail: #"{"pad":"\#(String(repeating: "p", count: 2000))"}"#) }
+        events[10] = event("wanted", id: "w1", detail: #"{"n":1}"#)
+        events[40] = event("wanted", id: "w2", detail: #"{"n":2}"#)
+        let results = try await connection.publish(events)
+        try await Task.sleep(for: .milliseconds(100))
+        connection.grant(subscriptionID: subscription.id, credits: 10)
+        let got = try await collect(subscription, count: 2)
+        #expect(got.map(\.event.id) == ["w1", "w2"])
+        #expect(got.map(\.event.detail) == [Array(#"{"n":1}"#.utf8), Array(#"{"n":2}"#.utf8)])
+        #expect(got.map(\.event.position) == [results[10].position, results[40].position])
+        #expect(got.allSatisfy { $0.event.account == "acct-test" && $0.event.bus == "default" })
+        await connection.close()
+        await harness.stop()
+    }
+
     @Test func busesAreSeparate() async throws {
         let harness = try await GatewayHarness.start()
         let connection = try await harness.connect()
