@@ -63,7 +63,7 @@ public final class SchemaRegistry<Storage: SchemaRegistryStorage> {
     public func register(subject: String, schema: SchemaDefinition) throws(SchemaError) -> Registration {
         try Self.validateSubject(subject)
         let candidate = try CompiledSchema(schema)
-        return try storageCall { () throws -> Registration in
+        let registration = try storageCall { () throws -> Registration in
             try storage.transaction { () throws -> Registration in
                 let versions = try storage.versions(of: subject)
                 if let existingID = try storage.schemaID(canonicalForm: candidate.canonicalForm),
@@ -81,10 +81,13 @@ public final class SchemaRegistry<Storage: SchemaRegistryStorage> {
                     ?? storage.insertSchema(definition: schema, canonicalForm: candidate.canonicalForm)
                 let version = SubjectVersion(subject: subject, version: (versions.last?.version ?? 0) + 1, schemaID: id)
                 try storage.insertVersion(version)
-                compiled[id] = compiled[id] ?? candidate
                 return Registration(version: version, created: true)
             }
         }
+        // Cache only after the transaction committed: a rolled-back id may be
+        // handed out again for another schema.
+        if registration.created { compiled[registration.version.schemaID] = compiled[registration.version.schemaID] ?? candidate }
+        return registration
     }
 
     private func violations(of candidate: CompiledSchema, against versions: [SubjectVersion],
