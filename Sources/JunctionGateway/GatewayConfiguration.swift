@@ -11,6 +11,11 @@ public struct GatewayConfiguration: Sendable {
     public var tls: TLSConfiguration?
     /// Bearer tokens and the account each one authenticates as.
     public var tokens: [String: String] = [:]
+    /// Client-certificate names (the common name, or a DNS, URI or e-mail
+    /// subjectAltName) and the account each authenticates as, for mutual TLS:
+    /// a connection whose verified certificate names one may send a Hello
+    /// without a token. A token, when given, takes precedence.
+    public var certificateAccounts: [String: String] = [:]
     /// Buses that exist. "default" is always added.
     public var buses: Set<String> = ["default"]
     /// Limits announced in Welcome and enforced.

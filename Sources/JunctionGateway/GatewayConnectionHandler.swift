@@ -1,5 +1,6 @@
 import CJunctionWire
 import JunctionRing
+import JunctionTLS
 import JunctionWire
 import Logging
 import NIOCore
@@ -47,6 +48,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     /// A fatal error was sent; input is ignored until the channel closes.
     private var failed = false
     private var flushScheduled = false
+    /// The account of the verified client certificate, if it maps to one.
+    private var certificateAccount: Account?
 
     init(core: GatewayCore, worker: PipelineWorker<PublishJob>, logger: Logger) {
         self.core = core
@@ -168,6 +171,16 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
             processFrames()
         }
         context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted? = event as? TLSUserEvent,
+           let tls = try? context.pipeline.syncOperations.handler(type: NIOTLSHandler.self),
+           let identity = tls.peerIdentity {
+            certificateAccount = core.account(forCertificate: identity)
+            logger[metadataKey: "connection.certificate"] = "\(identity.commonName ?? identity.subject)"
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -308,8 +321,10 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
 
     private func hello(_ hello: Junction__V1__Hello) {
         let token = EventView.bytes(hello.token).string
-        guard let account = core.account(forToken: token) else {
-            fail(WireError(.unauthenticated, token.isEmpty ? "Hello carries no token" : "the token is not recognized"))
+        guard let account = token.isEmpty ? certificateAccount : core.account(forToken: token) else {
+            fail(WireError(.unauthenticated, token.isEmpty
+                ? "Hello carries no token, and no client certificate that maps to an account"
+                : "the token is not recognized"))
             return
         }
         let version = hello.protocol_version

@@ -1,4 +1,5 @@
 import JunctionRing
+import JunctionTLS
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -19,6 +20,7 @@ final class GatewayCore: Sendable {
         var accounts: [String: Account] = [:]
         for (token, name) in configuration.tokens { accounts[token] = Account(name) }
         self.accounts = accounts
+        self.certificateAccounts = configuration.certificateAccounts.mapValues { Account($0) }
         let sequencer = PositionSequencer()
         self.workers = (0..<max(1, configuration.pipelineWorkers)).map { i in
             let processor = PublishProcessor(router: router, limits: configuration.limits, sequencer: sequencer)
@@ -28,8 +30,20 @@ final class GatewayCore: Sendable {
         }
     }
 
+    private let certificateAccounts: [String: Account]
+
     func account(forToken token: String) -> Account? {
         token.isEmpty ? nil : accounts[token]
+    }
+
+    /// The account a verified client certificate maps to: its common name
+    /// first, then its subjectAltNames (DNS, URI, e-mail).
+    func account(forCertificate identity: TLSPeerIdentity) -> Account? {
+        guard identity.isVerified else { return nil }
+        for name in [identity.commonName].compactMap({ $0 }) + identity.dnsNames + identity.uris + identity.emailAddresses {
+            if let account = certificateAccounts[name] { return account }
+        }
+        return nil
     }
 
     /// The worker for a new connection (round robin). A connection keeps its

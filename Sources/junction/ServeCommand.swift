@@ -61,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("token"), help: "ACCOUNT=TOKEN: a bearer token and the account it authenticates (repeatable).")
     var tokens: [String] = []
 
+    @Option(name: .customLong("cert-account"), help: "ACCOUNT=NAME: a client-certificate name (CN or subjectAltName) and the account it authenticates, with --client-ca (repeatable).")
+    var certificateAccounts: [String] = []
+
     @Option(name: .customLong("bus"), help: "An event bus to create besides \"default\" (repeatable).")
     var buses: [String] = []
 
@@ -105,6 +108,12 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--token \(entry): expected ACCOUNT=TOKEN")
             }
             configuration.tokens[String(entry[entry.index(after: eq)...])] = String(entry[..<eq])
+        }
+        for entry in certificateAccounts {
+            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex, entry.index(after: eq) != entry.endIndex else {
+                throw ValidationError("--cert-account \(entry): expected ACCOUNT=NAME")
+            }
+            configuration.certificateAccounts[String(entry[entry.index(after: eq)...])] = String(entry[..<eq])
         }
         configuration.buses.formUnion(file.buses)
         configuration.buses.formUnion(buses)

@@ -2,6 +2,7 @@ import CJunctionWire
 import Foundation
 import JunctionClient
 import JunctionGateway
+import JunctionTLS
 import JunctionWire
 import Testing
 
@@ -150,6 +151,41 @@ import Testing
         await #expect(throws: JunctionClientError.self) { try await connection.subscribe(bus: "missing") }
         await connection.close()
         await harness.stop()
+    }
+
+    @Test func clientCertificateAuthenticatesWithoutAToken() async throws {
+        let harness = try await GatewayHarness.start { config in
+            config.certificateAccounts = ["reader-1": "acct-cert"]
+        }
+        // Trust the development CA for client certificates too.
+        let dev = harness.certificates!
+        var serverTLS = harness.gateway.configuration.tls!
+        serverTLS.trustedCAFile = dev.caCertificateFile
+        await harness.gateway.shutdown()
+        var configuration = harness.gateway.configuration
+        configuration.tls = serverTLS
+        configuration.port = 0
+        let gateway = try Gateway(configuration: configuration)
+        try await gateway.start()
+        let certFile = harness.directory + "/client.pem", keyFile = harness.directory + "/client-key.pem"
+        try dev.issueClientCertificate(commonName: "reader-1", certificateFile: certFile, privateKeyFile: keyFile)
+        var clientTLS = TLSConfiguration.client(serverName: "localhost", trustedCAFile: dev.caCertificateFile)
+        clientTLS.certificateChainFile = certFile
+        clientTLS.privateKeyFile = keyFile
+        let connection = try await JunctionConnection.connect(host: "127.0.0.1", port: gateway.port, tls: clientTLS, token: "")
+        #expect(connection.server.account == "acct-cert")
+        #expect(try await connection.publish([event("cert")]).first?.accepted == true)
+        await connection.close()
+        // Without a certificate, an empty token is refused.
+        do {
+            _ = try await JunctionConnection.connect(host: "127.0.0.1", port: gateway.port,
+                                                     tls: .client(serverName: "localhost", trustedCAFile: dev.caCertificateFile), token: "")
+            Issue.record("connected without token or certificate")
+        } catch let error as JunctionClientError {
+            #expect(error.kind == .server(.unauthenticated))
+        }
+        await gateway.shutdown()
+        try? FileManager.default.removeItem(atPath: harness.directory)
     }
 
     @Test func wrongTokenIsRefused() async throws {
