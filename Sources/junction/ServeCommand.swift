@@ -20,7 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
 
             A configuration file (--config, JSON) may hold any of:
               {"listen": "127.0.0.1:7400", "data_dir": "junction-data",
-               "tokens": {"TOKEN": "ACCOUNT"}, "buses": ["default", "payments"],
+               "tokens": {"TOKEN": "ACCOUNT"}, "cert_accounts": {"CLIENT-CN": "ACCOUNT"},
+               "buses": ["default", "payments"],
                "tls": {"cert": "server.pem", "key": "server-key.pem", "client_ca": "ca.pem",
                        "require_client_cert": false, "allow_tls12": false},
                "limits": {"max_frame_bytes": 4194304, "max_batch_events": 1000,
@@ -103,6 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
 
         for (token, account) in file.tokens { configuration.tokens[token] = account }
+        for (name, account) in file.certificateAccounts { configuration.certificateAccounts[name] = account }
         for entry in tokens {
             guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex, entry.index(after: eq) != entry.endIndex else {
                 throw ValidationError("--token \(entry): expected ACCOUNT=TOKEN")
@@ -240,6 +242,7 @@ struct ServeFile {
     var listen: String?
     var dataDir: String?
     var tokens: [String: String] = [:]
+    var certificateAccounts: [String: String] = [:]
     var buses: [String] = []
     var tls = TLS()
     var limits = GatewayConfiguration.Limits()
@@ -286,7 +289,7 @@ struct ServeFile {
             guard case .bool(let b) = v else { throw fail(key, "true or false") }
             return b
         }
-        let known: Set = ["listen", "data_dir", "tokens", "buses", "tls", "limits", "workers", "event_loops"]
+        let known: Set = ["listen", "data_dir", "tokens", "cert_accounts", "buses", "tls", "limits", "workers", "event_loops"]
         for key in o.keys where !known.contains(key) {
             throw FileError(description: "\(path): unknown key \"\(key)\" (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -295,6 +298,9 @@ struct ServeFile {
         if case .object(let tokens)? = o["tokens"] {
             for m in tokens.members { file.tokens[m.key] = try str(m.value, "tokens.\(m.key)") }
         } else if o["tokens"] != nil { throw fail("tokens", "an object of TOKEN: ACCOUNT") }
+        if case .object(let names)? = o["cert_accounts"] {
+            for m in names.members { file.certificateAccounts[m.key] = try str(m.value, "cert_accounts.\(m.key)") }
+        } else if o["cert_accounts"] != nil { throw fail("cert_accounts", "an object of CERTIFICATE-NAME: ACCOUNT") }
         if case .array(let buses)? = o["buses"] {
             file.buses = try buses.enumerated().map { try str($0.element, "buses[\($0.offset)]")! }
         } else if o["buses"] != nil { throw fail("buses", "an array of names") }
