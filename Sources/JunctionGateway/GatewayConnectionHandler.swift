@@ -88,12 +88,10 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
         var incoming = unwrapInboundIn(data)
-        if readsWithheld, var waiting = cumulation, waiting.readableBytes > 0 {
+        if readsWithheld, let waiting = cumulation, waiting.readableBytes > 0 {
             // Without TLS, NIO delivers several reads per readiness event even
-            // while we withhold `read`: queue the bytes behind the waiting frames.
-            cumulation = nil
-            waiting.writeBuffer(&incoming)
-            cumulation = waiting
+            // while we withhold `read`.
+            queueBehindWaitingFrames(&incoming)
             return
         }
         if let existing = cumulation, existing.readableBytes > 0 {
@@ -103,17 +101,23 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
             guard completePartialFrame(with: &incoming, allocator: context.channel.allocator) else { return }
             processFrames()
             guard incoming.readableBytes > 0 else { return }
-            if var waiting = cumulation, waiting.readableBytes > 0 {
-                // Reads are withheld with frames still waiting: keep the rest behind them.
-                var merged = context.channel.allocator.buffer(capacity: waiting.readableBytes + incoming.readableBytes)
-                merged.writeBuffer(&waiting)
-                merged.writeBuffer(&incoming)
-                cumulation = merged
+            if let waiting = cumulation, waiting.readableBytes > 0 {
+                // Reads were withheld with frames still waiting.
+                queueBehindWaitingFrames(&incoming)
                 return
             }
         }
         cumulation = incoming
         processFrames()
+    }
+
+    /// Appends `incoming` to the frames waiting in `cumulation` (in place when
+    /// nothing else holds that buffer; copy-on-write otherwise).
+    private func queueBehindWaitingFrames(_ incoming: inout ByteBuffer) {
+        var waiting = cumulation!
+        cumulation = nil
+        waiting.writeBuffer(&incoming)
+        cumulation = waiting
     }
 
     /// Moves into `cumulation` the bytes of `incoming` that finish its

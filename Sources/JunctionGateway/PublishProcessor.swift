@@ -29,14 +29,11 @@ final class PublishProcessor {
     private let router: Router
     private let limits: GatewayConfiguration.Limits
     private let sequencer: PositionSequencer
-    private var ids = EventIDGenerator()
     private let matchContext = PatternMatchContext()
     private let defaultBusBytes = StableBytes("default")
 
-    /// Deliveries gathered over one drained group of jobs, per target.
-    private var pending: [ObjectIdentifier: (target: SubscriptionTarget, items: [DeliveryItem])] = [:]
-    /// Per-event scratch, reused.
-    private var stamps: [StampRecord] = []
+    /// Reused between groups of jobs (capacity kept).
+    private var scratch = Scratch()
 
     private struct StampRecord {
         var code: RejectCode
@@ -61,15 +58,12 @@ final class PublishProcessor {
         let now = Self.wallClockNanos()
         // Work on locals: class properties would be checked for exclusive
         // access on every use in the per-event loops.
-        var scratch = Scratch(pending: pending, stamps: stamps, ids: ids)
-        pending = [:]
-        stamps = []
+        var scratch = self.scratch
+        self.scratch = Scratch()
         for job in jobs { process(job, snapshot: snapshot, now: now, scratch: &scratch) }
         for (_, entry) in scratch.pending { entry.target.deliver(entry.items) }
         scratch.pending.removeAll(keepingCapacity: true)
-        pending = scratch.pending
-        stamps = scratch.stamps
-        ids = scratch.ids
+        self.scratch = scratch
         // One task per event loop for all the acks of this group.
         var byLoop: [ObjectIdentifier: (loop: EventLoop, jobs: [PublishJob])] = [:]
         for job in jobs {
@@ -85,9 +79,11 @@ final class PublishProcessor {
     }
 
     private struct Scratch {
-        var pending: [ObjectIdentifier: (target: SubscriptionTarget, items: [DeliveryItem])]
-        var stamps: [StampRecord]
-        var ids: EventIDGenerator
+        /// Deliveries gathered over one drained group of jobs, per target.
+        var pending: [ObjectIdentifier: (target: SubscriptionTarget, items: [DeliveryItem])] = [:]
+        /// Per-event records of the current job.
+        var stamps: [StampRecord] = []
+        var ids = EventIDGenerator()
     }
 
     private func process(_ job: PublishJob, snapshot: Router.Snapshot, now: Int64, scratch: inout Scratch) {

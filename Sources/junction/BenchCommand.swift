@@ -127,7 +127,7 @@ struct BenchCommand: AsyncParsableCommand {
         let end = NIODeadline.now()
         let cpu = CPUTime.process() - cpuStart
         let serverCPU = serverPid.flatMap(CPUTime.of).map { $0 - (serverStart ?? 0) }
-        let serverRSS = serverPid.flatMap(CPUTime.rssKilobytes)
+        let serverRSS = serverPid.flatMap { CPUTime.statusKilobytes($0, field: "VmHWM") }
 
         for r in recorders {
             let h = try await r.eventLoop.submit { r.value.histogram }.get()
@@ -189,13 +189,7 @@ extension BenchCommand {
     /// resident memory grew.
     func measureIdle(count: Int, host: String, port: Int, tls: TLSConfiguration?, token: String, group: EventLoopGroup) async throws {
         guard let pid = serverPid else { throw ValidationError("--idle-connections needs --server-pid") }
-        func rss() -> Int {
-            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-            for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-                return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-            }
-            return 0
-        }
+        func rss() -> Int { CPUTime.statusKilobytes(pid, field: "VmRSS") ?? 0 }
         let before = rss()
         var connections: [JunctionConnection] = []
         connections.reserveCapacity(count)
@@ -485,10 +479,12 @@ enum CPUTime {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    static func rssKilobytes(_ pid: Int32) -> Int? {
+    /// A kilobyte figure of /proc/PID/status, e.g. "VmRSS" (resident now) or
+    /// "VmHWM" (peak resident).
+    static func statusKilobytes(_ pid: Int32, field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return Int(line.split(separator: " ").dropFirst().first ?? "")
+        for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+            return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
         }
         return nil
     }

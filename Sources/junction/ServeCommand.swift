@@ -106,16 +106,12 @@ struct ServeCommand: AsyncParsableCommand {
         for (token, account) in file.tokens { configuration.tokens[token] = account }
         for (name, account) in file.certificateAccounts { configuration.certificateAccounts[name] = account }
         for entry in tokens {
-            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex, entry.index(after: eq) != entry.endIndex else {
-                throw ValidationError("--token \(entry): expected ACCOUNT=TOKEN")
-            }
-            configuration.tokens[String(entry[entry.index(after: eq)...])] = String(entry[..<eq])
+            let (account, token) = try splitAssignment(entry, option: "--token", expected: "ACCOUNT=TOKEN")
+            configuration.tokens[token] = account
         }
         for entry in certificateAccounts {
-            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex, entry.index(after: eq) != entry.endIndex else {
-                throw ValidationError("--cert-account \(entry): expected ACCOUNT=NAME")
-            }
-            configuration.certificateAccounts[String(entry[entry.index(after: eq)...])] = String(entry[..<eq])
+            let (account, name) = try splitAssignment(entry, option: "--cert-account", expected: "ACCOUNT=NAME")
+            configuration.certificateAccounts[name] = account
         }
         configuration.buses.formUnion(file.buses)
         configuration.buses.formUnion(buses)
@@ -177,6 +173,14 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("shutting down")
         await gateway.shutdown()
     }
+}
+
+/// Splits "LEFT=RIGHT" (both non-empty) from a repeatable option.
+private func splitAssignment(_ entry: String, option: String, expected: String) throws -> (String, String) {
+    guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex, entry.index(after: eq) != entry.endIndex else {
+        throw ValidationError("\(option) \(entry): expected \(expected)")
+    }
+    return (String(entry[..<eq]), String(entry[entry.index(after: eq)...]))
 }
 
 /// The development token: a random secret kept in DATA/dev-token (mode 0600).
