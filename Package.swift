@@ -43,6 +43,7 @@ let package = Package(
         .target(name: "JunctionSchema", dependencies: ["JunctionJSON"]),
         .target(name: "JunctionWire", dependencies: ["CJunctionWire"]),
         .target(name: "JunctionRing", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+        .target(name: "JunctionAdmin", dependencies: ["JunctionWire"]),
 
         // MARK: I/O
         .target(
@@ -57,7 +58,7 @@ let package = Package(
             name: "JunctionGateway",
             dependencies: [
                 "JunctionWire", "JunctionRing", "JunctionTLS", "JunctionPatterns",
-                "JunctionSchema", "JunctionStore",
+                "JunctionSchema", "JunctionStore", "JunctionAdmin",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -67,7 +68,7 @@ let package = Package(
         .target(
             name: "JunctionClient",
             dependencies: [
-                "JunctionWire", "JunctionTLS", "CJunctionWire",
+                "JunctionWire", "JunctionTLS", "CJunctionWire", "JunctionAdmin", "JunctionSchema",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -77,7 +78,7 @@ let package = Package(
             name: "junction",
             dependencies: [
                 "JunctionGateway", "JunctionClient", "JunctionPatterns", "JunctionSchema", "JunctionJSON",
-                "JunctionWire", "CJunctionWire", "JunctionTLS",
+                "JunctionWire", "CJunctionWire", "JunctionTLS", "JunctionAdmin", "JunctionStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -111,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "JunctionGatewayTests",
             dependencies: [
-                "JunctionGateway", "JunctionClient", "JunctionWire", "CJunctionWire", "JunctionTLS",
+                "JunctionGateway", "JunctionClient", "JunctionWire", "CJunctionWire", "JunctionTLS", "JunctionAdmin", "JunctionStore", "JunctionSchema",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -49,6 +49,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private let arena = ProtobufArena(capacity: 1 << 20)
     private var pending = CircularBuffer<(batchID: UInt64, waiter: PendingPublish)>()
     private var pongs: [UInt64: EventLoopPromise<Void>] = [:]
+    private var adminWaiters: [UInt64: EventLoopPromise<AdminReply>] = [:]
     private var subscriptions: [UInt32: SubscriptionSink] = [:]
     private var subscribeWaiters: [UInt32: EventLoopPromise<UInt32>] = [:]
     private var failure: JunctionClientError?
@@ -93,6 +94,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func expectPong(nonce: UInt64, _ promise: EventLoopPromise<Void>) {
         if let failure { return promise.fail(failure) }
         pongs[nonce] = promise
+    }
+
+    func expectAdminResponse(requestID: UInt64, _ promise: EventLoopPromise<AdminReply>) {
+        if let failure { return promise.fail(failure) }
+        adminWaiters[requestID] = promise
     }
 
     func addSubscription(_ id: UInt32, sink: SubscriptionSink, opened: EventLoopPromise<UInt32>) {
@@ -172,6 +178,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         case JUNCTION__V1__SERVER_FRAME__FRAME_MISSED:
             break  // surfaced through the server's counters; ephemeral streams may drop
+        case JUNCTION__V1__SERVER_FRAME__FRAME_ADMIN_RESPONSE:
+            let r = f.admin_response.pointee
+            let body = r.body.len > 0 ? Array(UnsafeRawBufferPointer(start: r.body.data, count: r.body.len)) : []
+            let error = r.ok != 0 ? nil : WireError(WireError.Code(rawValue: Int32(r.code.rawValue)), r.message.map { String(cString: $0) } ?? "")
+            adminWaiters.removeValue(forKey: r.request_id)?.succeed(AdminReply(error: error, body: body))
         case JUNCTION__V1__SERVER_FRAME__FRAME_PONG:
             pongs.removeValue(forKey: f.pong.pointee.nonce)?.succeed()
         case JUNCTION__V1__SERVER_FRAME__FRAME_ERROR:
@@ -300,11 +311,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         while let (_, waiter) = pending.popFirst() { waiter.fail(error) }
         for (_, p) in pongs { p.fail(error) }
         pongs.removeAll()
+        for (_, p) in adminWaiters { p.fail(error) }
+        adminWaiters.removeAll()
         for (_, p) in subscribeWaiters { p.fail(error) }
         subscribeWaiters.removeAll()
         for id in Array(subscriptions.keys) { endSubscription(id, error) }
         if close { context?.close(promise: nil) }
     }
+}
+
+/// The raw answer to an AdminRequest.
+struct AdminReply: Sendable {
+    var error: WireError?
+    var body: [UInt8]
 }
 
 /// What the server said in Welcome.

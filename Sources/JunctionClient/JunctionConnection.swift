@@ -1,6 +1,7 @@
 public import CJunctionWire
 public import JunctionTLS
 public import JunctionWire
+public import JunctionAdmin
 import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
@@ -29,7 +30,7 @@ public final class JunctionConnection: Sendable {
     private let handler: NIOLoopBound<ClientConnectionHandler>
     private let ownedGroup: MultiThreadedEventLoopGroup?
     private let closedFuture: EventLoopFuture<Void>
-    private let counters = NIOLockedValueBox((batch: UInt64(0), subscription: UInt32(0), nonce: UInt64(0)))
+    private let counters = NIOLockedValueBox((batch: UInt64(0), subscription: UInt32(0), nonce: UInt64(0), admin: UInt64(0)))
 
     private init(server: ServerInfo, channel: Channel, handler: NIOLoopBound<ClientConnectionHandler>,
                  ownedGroup: MultiThreadedEventLoopGroup?, closed: EventLoopFuture<Void>) {
@@ -244,6 +245,46 @@ public final class JunctionConnection: Sendable {
     private func sendOnLoop<Body: FrameBody & Sendable>(_ body: Body) {
         let handler = self.handler
         channel.eventLoop.execute { _ = handler.value.send(body) }
+    }
+
+    // MARK: administration
+
+    /// Performs an administrative operation (see ADMINISTRATION in
+    /// protocol.proto and docs/admin.md) with a request document, and decodes
+    /// its result document.
+    ///
+    /// Throws ``JunctionClientError`` with kind `.server(code)` when the
+    /// gateway refuses; ``JunctionClientError/details`` then holds the
+    /// response document (for example the violations of a refused schema).
+    public func admin<Request: Encodable & Sendable, Response: Decodable>(
+        _ operation: String, _ request: Request, as response: Response.Type
+    ) async throws -> Response {
+        let body = try await adminRaw(operation, body: AdminDocument.encode(request))
+        do throws(WireError) {
+            return try AdminDocument.decode(response, from: body)
+        } catch {
+            throw JunctionClientError(.protocolViolation, "\(operation): the server's answer does not parse: \(error.message)")
+        }
+    }
+
+    /// Performs an administrative operation with raw JSON documents.
+    public func adminRaw(_ operation: String, body: [UInt8]) async throws -> [UInt8] {
+        let requestID = counters.withLockedValue { $0.admin += 1; return $0.admin }
+        let promise = channel.eventLoop.makePromise(of: AdminReply.self)
+        let handler = self.handler
+        channel.eventLoop.execute {
+            handler.value.expectAdminResponse(requestID: requestID, promise)
+            if let error = handler.value.send(AdminRequestFrame(requestID: requestID, operation: operation, body: body)) {
+                promise.fail(error)
+            }
+        }
+        let reply = try await promise.futureResult.get()
+        if let error = reply.error {
+            var failure = JunctionClientError(.server(error.code), error.message)
+            failure.details = reply.body
+            throw failure
+        }
+        return reply.body
     }
 
     // MARK: lifecycle

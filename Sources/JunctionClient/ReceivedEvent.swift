@@ -83,6 +83,9 @@ public struct JunctionClientError: Error, Sendable, CustomStringConvertible {
 
     public var kind: Kind
     public var message: String
+    /// For a refused admin request: the response document (JSON), for
+    /// example `{"violations": [...]}`; otherwise empty.
+    public var details: [UInt8] = []
 
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind

@@ -1,3 +1,4 @@
+import JunctionStore
 import JunctionTLS
 
 /// Everything a gateway needs to run. Defaults are the documented ones.
@@ -16,6 +17,20 @@ public struct GatewayConfiguration: Sendable {
     /// a connection whose verified certificate names one may send a Hello
     /// without a token. A token, when given, takes precedence.
     public var certificateAccounts: [String: String] = [:]
+    /// Directory for the event log (`log/`) and the state database
+    /// (`state.db`: subscriptions, cursors, schemas). nil keeps nothing:
+    /// events are not stored, durable subscriptions and the schema registry
+    /// live in memory only.
+    public var dataDirectory: String?
+    /// When the event log fsyncs (see `FsyncPolicy`). Default: every 200 ms.
+    public var fsync: FsyncPolicy = .default
+    /// How much of the event log to keep. Default: everything.
+    public var retention: RetentionPolicy = .unlimited
+    /// Size at which a log segment is sealed and the next one started.
+    public var segmentBytes: Int = 64 << 20
+    /// Accounts that may change gateway-wide settings over admin requests
+    /// (schema registration and modes). Empty: every account may.
+    public var adminAccounts: Set<String> = []
     /// Buses that exist. "default" is always added.
     public var buses: Set<String> = ["default"]
     /// Limits announced in Welcome and enforced.

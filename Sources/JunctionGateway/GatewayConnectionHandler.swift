@@ -312,6 +312,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
             entry.stream.close()
             core.router.remove(entry.target, bus: entry.stream.bus)
             write(UnsubscribedFrame(subscriptionID: id, reason: "unsubscribed by the client"))
+        case JUNCTION__V1__CLIENT_FRAME__FRAME_ADMIN:
+            admin(frame.pointee.admin.pointee, account: account)
         case JUNCTION__V1__CLIENT_FRAME__FRAME_PING:
             write(PongFrame(nonce: frame.pointee.ping.pointee.nonce))
         case JUNCTION__V1__CLIENT_FRAME__FRAME_CLOSE:
@@ -320,6 +322,21 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
             fail(WireError(.helloRequired, "Hello was already received on this connection"))
         default:
             fail(WireError(.malformedFrame, "unknown ClientFrame member \(kind.rawValue)"))
+        }
+    }
+
+    /// Runs an administrative operation off the loop and writes its answer.
+    private func admin(_ request: Junction__V1__AdminRequest, account: Account) {
+        let operation = EventView.bytes(request.operation).string
+        let body = request.body.len > 0 ? Array(UnsafeRawBufferPointer(start: request.body.data, count: request.body.len)) : []
+        guard let loop = context?.eventLoop else { return }
+        let connection = NIOLoopBound(self, eventLoop: loop)
+        core.admin.perform(requestID: request.request_id, operation: operation, body: body,
+                           account: account.name, on: loop).whenSuccess { response in
+            let handler = connection.value
+            guard handler.context != nil, !handler.failed else { return }
+            handler.write(response)
+            handler.scheduleFlush()
         }
     }
 
@@ -505,6 +522,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
         case JUNCTION__V1__CLIENT_FRAME__FRAME_UNSUBSCRIBE: "Unsubscribe"
         case JUNCTION__V1__CLIENT_FRAME__FRAME_PING: "Ping"
         case JUNCTION__V1__CLIENT_FRAME__FRAME_CLOSE: "Close"
+        case JUNCTION__V1__CLIENT_FRAME__FRAME_ADMIN: "AdminRequest"
         default: "frame \(kind.rawValue)"
         }
     }

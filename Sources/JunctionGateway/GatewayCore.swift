@@ -10,6 +10,7 @@ final class GatewayCore: Sendable {
     let router: Router
     let workers: [PipelineWorker<PublishJob>]
     let connections = ConnectionRegistry()
+    let admin: AdminService
     private let accounts: [String: Account]
     private let nextWorker = NIOLockedValueBox(0)
 
@@ -21,6 +22,9 @@ final class GatewayCore: Sendable {
         for (token, name) in configuration.tokens { accounts[token] = Account(name) }
         self.accounts = accounts
         self.certificateAccounts = configuration.certificateAccounts.mapValues { Account($0) }
+        var handlers: [String: AdminService.Handler] = [:]
+        // Each area adds its operations here (see AdminService).
+        self.admin = AdminService(handlers: handlers, administrators: configuration.adminAccounts)
         let sequencer = PositionSequencer()
         self.workers = (0..<max(1, configuration.pipelineWorkers)).map { i in
             let processor = PublishProcessor(router: router, limits: configuration.limits, sequencer: sequencer)
@@ -58,6 +62,7 @@ final class GatewayCore: Sendable {
 
     func stopWorkers() {
         for worker in workers { worker.stop() }
+        admin.shutdown()
     }
 }
 

@@ -20,6 +20,9 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unavailable = Code(rawValue: 11)
         public static let `internal` = Code(rawValue: 12)
         public static let invalidRequest = Code(rawValue: 13)
+        public static let notFound = Code(rawValue: 14)
+        public static let alreadyExists = Code(rawValue: 15)
+        public static let incompatibleSchema = Code(rawValue: 16)
 
         public var description: String {
             switch self {
@@ -36,6 +39,9 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
             case .unavailable: "UNAVAILABLE"
             case .internal: "INTERNAL"
             case .invalidRequest: "INVALID_REQUEST"
+            case .notFound: "NOT_FOUND"
+            case .alreadyExists: "ALREADY_EXISTS"
+            case .incompatibleSchema: "INCOMPATIBLE_SCHEMA"
             default: "ERROR_\(rawValue)"
             }
         }

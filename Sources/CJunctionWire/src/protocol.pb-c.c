@@ -997,7 +997,97 @@ void   junction__v1__error__free_unpacked
   assert(message->base.descriptor == &junction__v1__error__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor junction__v1__client_frame__field_descriptors[9] =
+void   junction__v1__admin_request__init
+                     (Junction__V1__AdminRequest         *message)
+{
+  static const Junction__V1__AdminRequest init_value = JUNCTION__V1__ADMIN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t junction__v1__admin_request__get_packed_size
+                     (const Junction__V1__AdminRequest *message)
+{
+  assert(message->base.descriptor == &junction__v1__admin_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t junction__v1__admin_request__pack
+                     (const Junction__V1__AdminRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &junction__v1__admin_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t junction__v1__admin_request__pack_to_buffer
+                     (const Junction__V1__AdminRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &junction__v1__admin_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Junction__V1__AdminRequest *
+       junction__v1__admin_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Junction__V1__AdminRequest *)
+     protobuf_c_message_unpack (&junction__v1__admin_request__descriptor,
+                                allocator, len, data);
+}
+void   junction__v1__admin_request__free_unpacked
+                     (Junction__V1__AdminRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &junction__v1__admin_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   junction__v1__admin_response__init
+                     (Junction__V1__AdminResponse         *message)
+{
+  static const Junction__V1__AdminResponse init_value = JUNCTION__V1__ADMIN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t junction__v1__admin_response__get_packed_size
+                     (const Junction__V1__AdminResponse *message)
+{
+  assert(message->base.descriptor == &junction__v1__admin_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t junction__v1__admin_response__pack
+                     (const Junction__V1__AdminResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &junction__v1__admin_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t junction__v1__admin_response__pack_to_buffer
+                     (const Junction__V1__AdminResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &junction__v1__admin_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Junction__V1__AdminResponse *
+       junction__v1__admin_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Junction__V1__AdminResponse *)
+     protobuf_c_message_unpack (&junction__v1__admin_response__descriptor,
+                                allocator, len, data);
+}
+void   junction__v1__admin_response__free_unpacked
+                     (Junction__V1__AdminResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &junction__v1__admin_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor junction__v1__client_frame__field_descriptors[10] =
 {
   {
     "hello",
@@ -1107,9 +1197,22 @@ static const ProtobufCFieldDescriptor junction__v1__client_frame__field_descript
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "admin",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Junction__V1__ClientFrame, frame_case),
+    offsetof(Junction__V1__ClientFrame, admin),
+    &junction__v1__admin_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned junction__v1__client_frame__field_indices_by_name[] = {
   3,   /* field[3] = ack */
+  9,   /* field[9] = admin */
   8,   /* field[8] = close */
   5,   /* field[5] = credit */
   0,   /* field[0] = hello */
@@ -1122,7 +1225,7 @@ static const unsigned junction__v1__client_frame__field_indices_by_name[] = {
 static const ProtobufCIntRange junction__v1__client_frame__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor junction__v1__client_frame__descriptor =
 {
@@ -1132,14 +1235,14 @@ const ProtobufCMessageDescriptor junction__v1__client_frame__descriptor =
   "Junction__V1__ClientFrame",
   "junction.v1",
   sizeof(Junction__V1__ClientFrame),
-  9,
+  10,
   junction__v1__client_frame__field_descriptors,
   junction__v1__client_frame__field_indices_by_name,
   1,  junction__v1__client_frame__number_ranges,
   (ProtobufCMessageInit) junction__v1__client_frame__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor junction__v1__server_frame__field_descriptors[9] =
+static const ProtobufCFieldDescriptor junction__v1__server_frame__field_descriptors[10] =
 {
   {
     "welcome",
@@ -1249,8 +1352,21 @@ static const ProtobufCFieldDescriptor junction__v1__server_frame__field_descript
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "admin_response",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Junction__V1__ServerFrame, frame_case),
+    offsetof(Junction__V1__ServerFrame, admin_response),
+    &junction__v1__admin_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned junction__v1__server_frame__field_indices_by_name[] = {
+  9,   /* field[9] = admin_response */
   7,   /* field[7] = closing */
   3,   /* field[3] = deliveries */
   6,   /* field[6] = error */
@@ -1264,7 +1380,7 @@ static const unsigned junction__v1__server_frame__field_indices_by_name[] = {
 static const ProtobufCIntRange junction__v1__server_frame__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor junction__v1__server_frame__descriptor =
 {
@@ -1274,7 +1390,7 @@ const ProtobufCMessageDescriptor junction__v1__server_frame__descriptor =
   "Junction__V1__ServerFrame",
   "junction.v1",
   sizeof(Junction__V1__ServerFrame),
-  9,
+  10,
   junction__v1__server_frame__field_descriptors,
   junction__v1__server_frame__field_indices_by_name,
   1,  junction__v1__server_frame__number_ranges,
@@ -2509,6 +2625,160 @@ const ProtobufCMessageDescriptor junction__v1__error__descriptor =
   (ProtobufCMessageInit) junction__v1__error__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor junction__v1__admin_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Junction__V1__AdminRequest, request_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operation",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Junction__V1__AdminRequest, operation),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Junction__V1__AdminRequest, body),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned junction__v1__admin_request__field_indices_by_name[] = {
+  2,   /* field[2] = body */
+  1,   /* field[1] = operation */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange junction__v1__admin_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor junction__v1__admin_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "junction.v1.AdminRequest",
+  "AdminRequest",
+  "Junction__V1__AdminRequest",
+  "junction.v1",
+  sizeof(Junction__V1__AdminRequest),
+  3,
+  junction__v1__admin_request__field_descriptors,
+  junction__v1__admin_request__field_indices_by_name,
+  1,  junction__v1__admin_request__number_ranges,
+  (ProtobufCMessageInit) junction__v1__admin_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor junction__v1__admin_response__field_descriptors[5] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Junction__V1__AdminResponse, request_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ok",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Junction__V1__AdminResponse, ok),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Junction__V1__AdminResponse, code),
+    &junction__v1__error_code__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Junction__V1__AdminResponse, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Junction__V1__AdminResponse, body),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned junction__v1__admin_response__field_indices_by_name[] = {
+  4,   /* field[4] = body */
+  2,   /* field[2] = code */
+  3,   /* field[3] = message */
+  1,   /* field[1] = ok */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange junction__v1__admin_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor junction__v1__admin_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "junction.v1.AdminResponse",
+  "AdminResponse",
+  "Junction__V1__AdminResponse",
+  "junction.v1",
+  sizeof(Junction__V1__AdminResponse),
+  5,
+  junction__v1__admin_response__field_descriptors,
+  junction__v1__admin_response__field_indices_by_name,
+  1,  junction__v1__admin_response__number_ranges,
+  (ProtobufCMessageInit) junction__v1__admin_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue junction__v1__reject_code__enum_values_by_number[10] =
 {
   { "ACCEPTED", "JUNCTION__V1__REJECT_CODE__ACCEPTED", 0 },
@@ -2553,7 +2823,7 @@ const ProtobufCEnumDescriptor junction__v1__reject_code__descriptor =
   junction__v1__reject_code__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue junction__v1__error_code__enum_values_by_number[14] =
+static const ProtobufCEnumValue junction__v1__error_code__enum_values_by_number[17] =
 {
   { "ERROR_UNSPECIFIED", "JUNCTION__V1__ERROR_CODE__ERROR_UNSPECIFIED", 0 },
   { "ERROR_MALFORMED_FRAME", "JUNCTION__V1__ERROR_CODE__ERROR_MALFORMED_FRAME", 1 },
@@ -2569,20 +2839,26 @@ static const ProtobufCEnumValue junction__v1__error_code__enum_values_by_number[
   { "ERROR_UNAVAILABLE", "JUNCTION__V1__ERROR_CODE__ERROR_UNAVAILABLE", 11 },
   { "ERROR_INTERNAL", "JUNCTION__V1__ERROR_CODE__ERROR_INTERNAL", 12 },
   { "ERROR_INVALID_REQUEST", "JUNCTION__V1__ERROR_CODE__ERROR_INVALID_REQUEST", 13 },
+  { "ERROR_NOT_FOUND", "JUNCTION__V1__ERROR_CODE__ERROR_NOT_FOUND", 14 },
+  { "ERROR_ALREADY_EXISTS", "JUNCTION__V1__ERROR_CODE__ERROR_ALREADY_EXISTS", 15 },
+  { "ERROR_INCOMPATIBLE_SCHEMA", "JUNCTION__V1__ERROR_CODE__ERROR_INCOMPATIBLE_SCHEMA", 16 },
 };
 static const ProtobufCIntRange junction__v1__error_code__value_ranges[] = {
-{0, 0},{0, 14}
+{0, 0},{0, 17}
 };
-static const ProtobufCEnumValueIndex junction__v1__error_code__enum_values_by_name[14] =
+static const ProtobufCEnumValueIndex junction__v1__error_code__enum_values_by_name[17] =
 {
+  { "ERROR_ALREADY_EXISTS", 15 },
   { "ERROR_FRAME_TOO_LARGE", 2 },
   { "ERROR_HELLO_REQUIRED", 5 },
+  { "ERROR_INCOMPATIBLE_SCHEMA", 16 },
   { "ERROR_INTERNAL", 12 },
   { "ERROR_INVALID_PATTERN", 8 },
   { "ERROR_INVALID_REQUEST", 13 },
   { "ERROR_INVALID_UTF8", 4 },
   { "ERROR_LIMIT_EXCEEDED", 10 },
   { "ERROR_MALFORMED_FRAME", 1 },
+  { "ERROR_NOT_FOUND", 14 },
   { "ERROR_PERMISSION_DENIED", 9 },
   { "ERROR_UNAUTHENTICATED", 6 },
   { "ERROR_UNAVAILABLE", 11 },
@@ -2597,9 +2873,9 @@ const ProtobufCEnumDescriptor junction__v1__error_code__descriptor =
   "ErrorCode",
   "Junction__V1__ErrorCode",
   "junction.v1",
-  14,
+  17,
   junction__v1__error_code__enum_values_by_number,
-  14,
+  17,
   junction__v1__error_code__enum_values_by_name,
   1,
   junction__v1__error_code__value_ranges,

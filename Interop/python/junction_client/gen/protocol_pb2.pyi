@@ -37,6 +37,9 @@ class ErrorCode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_UNAVAILABLE: _ClassVar[ErrorCode]
     ERROR_INTERNAL: _ClassVar[ErrorCode]
     ERROR_INVALID_REQUEST: _ClassVar[ErrorCode]
+    ERROR_NOT_FOUND: _ClassVar[ErrorCode]
+    ERROR_ALREADY_EXISTS: _ClassVar[ErrorCode]
+    ERROR_INCOMPATIBLE_SCHEMA: _ClassVar[ErrorCode]
 ACCEPTED: RejectCode
 REJECT_INVALID_EVENT: RejectCode
 REJECT_TOO_LARGE: RejectCode
@@ -61,9 +64,12 @@ ERROR_LIMIT_EXCEEDED: ErrorCode
 ERROR_UNAVAILABLE: ErrorCode
 ERROR_INTERNAL: ErrorCode
 ERROR_INVALID_REQUEST: ErrorCode
+ERROR_NOT_FOUND: ErrorCode
+ERROR_ALREADY_EXISTS: ErrorCode
+ERROR_INCOMPATIBLE_SCHEMA: ErrorCode
 
 class ClientFrame(_message.Message):
-    __slots__ = ("hello", "publish", "subscribe", "ack", "nack", "credit", "unsubscribe", "ping", "close")
+    __slots__ = ("hello", "publish", "subscribe", "ack", "nack", "credit", "unsubscribe", "ping", "close", "admin")
     HELLO_FIELD_NUMBER: _ClassVar[int]
     PUBLISH_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIBE_FIELD_NUMBER: _ClassVar[int]
@@ -73,6 +79,7 @@ class ClientFrame(_message.Message):
     UNSUBSCRIBE_FIELD_NUMBER: _ClassVar[int]
     PING_FIELD_NUMBER: _ClassVar[int]
     CLOSE_FIELD_NUMBER: _ClassVar[int]
+    ADMIN_FIELD_NUMBER: _ClassVar[int]
     hello: Hello
     publish: PublishBatch
     subscribe: Subscribe
@@ -82,10 +89,11 @@ class ClientFrame(_message.Message):
     unsubscribe: Unsubscribe
     ping: Ping
     close: Close
-    def __init__(self, hello: _Optional[_Union[Hello, _Mapping]] = ..., publish: _Optional[_Union[PublishBatch, _Mapping]] = ..., subscribe: _Optional[_Union[Subscribe, _Mapping]] = ..., ack: _Optional[_Union[Ack, _Mapping]] = ..., nack: _Optional[_Union[Nack, _Mapping]] = ..., credit: _Optional[_Union[Credit, _Mapping]] = ..., unsubscribe: _Optional[_Union[Unsubscribe, _Mapping]] = ..., ping: _Optional[_Union[Ping, _Mapping]] = ..., close: _Optional[_Union[Close, _Mapping]] = ...) -> None: ...
+    admin: AdminRequest
+    def __init__(self, hello: _Optional[_Union[Hello, _Mapping]] = ..., publish: _Optional[_Union[PublishBatch, _Mapping]] = ..., subscribe: _Optional[_Union[Subscribe, _Mapping]] = ..., ack: _Optional[_Union[Ack, _Mapping]] = ..., nack: _Optional[_Union[Nack, _Mapping]] = ..., credit: _Optional[_Union[Credit, _Mapping]] = ..., unsubscribe: _Optional[_Union[Unsubscribe, _Mapping]] = ..., ping: _Optional[_Union[Ping, _Mapping]] = ..., close: _Optional[_Union[Close, _Mapping]] = ..., admin: _Optional[_Union[AdminRequest, _Mapping]] = ...) -> None: ...
 
 class ServerFrame(_message.Message):
-    __slots__ = ("welcome", "publish_ack", "subscribed", "deliveries", "missed", "pong", "error", "closing", "unsubscribed")
+    __slots__ = ("welcome", "publish_ack", "subscribed", "deliveries", "missed", "pong", "error", "closing", "unsubscribed", "admin_response")
     WELCOME_FIELD_NUMBER: _ClassVar[int]
     PUBLISH_ACK_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIBED_FIELD_NUMBER: _ClassVar[int]
@@ -95,6 +103,7 @@ class ServerFrame(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     CLOSING_FIELD_NUMBER: _ClassVar[int]
     UNSUBSCRIBED_FIELD_NUMBER: _ClassVar[int]
+    ADMIN_RESPONSE_FIELD_NUMBER: _ClassVar[int]
     welcome: Welcome
     publish_ack: PublishAck
     subscribed: Subscribed
@@ -104,7 +113,8 @@ class ServerFrame(_message.Message):
     error: Error
     closing: Closing
     unsubscribed: Unsubscribed
-    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., publish_ack: _Optional[_Union[PublishAck, _Mapping]] = ..., subscribed: _Optional[_Union[Subscribed, _Mapping]] = ..., deliveries: _Optional[_Union[Deliveries, _Mapping]] = ..., missed: _Optional[_Union[Missed, _Mapping]] = ..., pong: _Optional[_Union[Pong, _Mapping]] = ..., error: _Optional[_Union[Error, _Mapping]] = ..., closing: _Optional[_Union[Closing, _Mapping]] = ..., unsubscribed: _Optional[_Union[Unsubscribed, _Mapping]] = ...) -> None: ...
+    admin_response: AdminResponse
+    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., publish_ack: _Optional[_Union[PublishAck, _Mapping]] = ..., subscribed: _Optional[_Union[Subscribed, _Mapping]] = ..., deliveries: _Optional[_Union[Deliveries, _Mapping]] = ..., missed: _Optional[_Union[Missed, _Mapping]] = ..., pong: _Optional[_Union[Pong, _Mapping]] = ..., error: _Optional[_Union[Error, _Mapping]] = ..., closing: _Optional[_Union[Closing, _Mapping]] = ..., unsubscribed: _Optional[_Union[Unsubscribed, _Mapping]] = ..., admin_response: _Optional[_Union[AdminResponse, _Mapping]] = ...) -> None: ...
 
 class Hello(_message.Message):
     __slots__ = ("token", "client_name", "protocol_version")
@@ -297,3 +307,27 @@ class Error(_message.Message):
     subscription_id: int
     batch_id: int
     def __init__(self, code: _Optional[_Union[ErrorCode, str]] = ..., message: _Optional[str] = ..., fatal: _Optional[bool] = ..., subscription_id: _Optional[int] = ..., batch_id: _Optional[int] = ...) -> None: ...
+
+class AdminRequest(_message.Message):
+    __slots__ = ("request_id", "operation", "body")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    request_id: int
+    operation: str
+    body: bytes
+    def __init__(self, request_id: _Optional[int] = ..., operation: _Optional[str] = ..., body: _Optional[bytes] = ...) -> None: ...
+
+class AdminResponse(_message.Message):
+    __slots__ = ("request_id", "ok", "code", "message", "body")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    OK_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    request_id: int
+    ok: bool
+    code: ErrorCode
+    message: str
+    body: bytes
+    def __init__(self, request_id: _Optional[int] = ..., ok: _Optional[bool] = ..., code: _Optional[_Union[ErrorCode, str]] = ..., message: _Optional[str] = ..., body: _Optional[bytes] = ...) -> None: ...

@@ -38,6 +38,8 @@ typedef struct Junction__V1__Pong Junction__V1__Pong;
 typedef struct Junction__V1__Close Junction__V1__Close;
 typedef struct Junction__V1__Closing Junction__V1__Closing;
 typedef struct Junction__V1__Error Junction__V1__Error;
+typedef struct Junction__V1__AdminRequest Junction__V1__AdminRequest;
+typedef struct Junction__V1__AdminResponse Junction__V1__AdminResponse;
 
 
 /* --- enums --- */
@@ -146,7 +148,22 @@ typedef enum _Junction__V1__ErrorCode {
   /*
    * A request is not valid (message says why), for example an unknown bus.
    */
-  JUNCTION__V1__ERROR_CODE__ERROR_INVALID_REQUEST = 13
+  JUNCTION__V1__ERROR_CODE__ERROR_INVALID_REQUEST = 13,
+  /*
+   * An admin request names a schema, subject or subscription that does not
+   * exist (or, for a subscription, is owned by another account).
+   */
+  JUNCTION__V1__ERROR_CODE__ERROR_NOT_FOUND = 14,
+  /*
+   * An admin request would create something that exists with another
+   * definition (a subscription name in use).
+   */
+  JUNCTION__V1__ERROR_CODE__ERROR_ALREADY_EXISTS = 15,
+  /*
+   * A schema registration is refused by the subject's compatibility mode;
+   * the AdminResponse body lists the violations.
+   */
+  JUNCTION__V1__ERROR_CODE__ERROR_INCOMPATIBLE_SCHEMA = 16
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(JUNCTION__V1__ERROR_CODE)
 } Junction__V1__ErrorCode;
 
@@ -162,7 +179,8 @@ typedef enum {
   JUNCTION__V1__CLIENT_FRAME__FRAME_CREDIT = 6,
   JUNCTION__V1__CLIENT_FRAME__FRAME_UNSUBSCRIBE = 7,
   JUNCTION__V1__CLIENT_FRAME__FRAME_PING = 8,
-  JUNCTION__V1__CLIENT_FRAME__FRAME_CLOSE = 9
+  JUNCTION__V1__CLIENT_FRAME__FRAME_CLOSE = 9,
+  JUNCTION__V1__CLIENT_FRAME__FRAME_ADMIN = 10
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(JUNCTION__V1__CLIENT_FRAME__FRAME__CASE)
 } Junction__V1__ClientFrame__FrameCase;
 
@@ -183,6 +201,7 @@ struct  Junction__V1__ClientFrame
     Junction__V1__Unsubscribe *unsubscribe;
     Junction__V1__Ping *ping;
     Junction__V1__Close *close;
+    Junction__V1__AdminRequest *admin;
   };
 };
 #define JUNCTION__V1__CLIENT_FRAME__INIT \
@@ -200,7 +219,8 @@ typedef enum {
   JUNCTION__V1__SERVER_FRAME__FRAME_PONG = 6,
   JUNCTION__V1__SERVER_FRAME__FRAME_ERROR = 7,
   JUNCTION__V1__SERVER_FRAME__FRAME_CLOSING = 8,
-  JUNCTION__V1__SERVER_FRAME__FRAME_UNSUBSCRIBED = 9
+  JUNCTION__V1__SERVER_FRAME__FRAME_UNSUBSCRIBED = 9,
+  JUNCTION__V1__SERVER_FRAME__FRAME_ADMIN_RESPONSE = 10
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(JUNCTION__V1__SERVER_FRAME__FRAME__CASE)
 } Junction__V1__ServerFrame__FrameCase;
 
@@ -221,6 +241,7 @@ struct  Junction__V1__ServerFrame
     Junction__V1__Error *error;
     Junction__V1__Closing *closing;
     Junction__V1__Unsubscribed *unsubscribed;
+    Junction__V1__AdminResponse *admin_response;
   };
 };
 #define JUNCTION__V1__SERVER_FRAME__INIT \
@@ -395,9 +416,14 @@ struct  Junction__V1__Subscribe
    */
   char *pattern;
   /*
-   * Name of a durable subscription to consume (shared by every consumer
-   * that names it). Empty: an ephemeral subscription that lives as long as
-   * this stream and sees events published after it opened.
+   * Name of a durable subscription to consume (created beforehand with the
+   * subscription.create admin operation or the configuration file, owned by
+   * this connection's account). Every consumer that names it shares its
+   * events: each event goes to one of them. `pattern` and `bus` must be
+   * empty (the subscription's own apply). Deliveries carry their attempt
+   * number; each must be acked (or nacked) before the subscription's ack
+   * timeout, or it is redelivered. Empty: an ephemeral subscription that
+   * lives as long as this stream and sees events published after it opened.
    */
   char *subscription;
   /*
@@ -644,6 +670,91 @@ struct  Junction__V1__Error
 #define JUNCTION__V1__ERROR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&junction__v1__error__descriptor) \
     , JUNCTION__V1__ERROR_CODE__ERROR_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0 }
+
+
+/*
+ * ADMINISTRATION
+ * Schemas, durable subscriptions and replay are administered over the same
+ * connection with AdminRequest, answered by one AdminResponse carrying the
+ * same request_id. Requests may be pipelined; responses can come back in any
+ * order (match them by request_id). Both bodies are JSON objects (UTF-8):
+ * administration is rare, its documents are the same ones the declarative
+ * configuration file and `junction ... --json` use, and new operations do
+ * not need a protocol change. docs/admin.md lists every operation with its
+ * request and response fields; the operations are:
+ *   schema.register      {subject, format: "protobuf"|"json", schema (JSON
+ *                        Schema text) | descriptor_set_base64 + message,
+ *                        allow_unknown_fields?}
+ *                        -> {subject, version, id, created}
+ *   schema.get           {subject, version? (latest)} | {id}
+ *                        -> the stored schema
+ *   schema.list          {subject?} -> {subjects: [{subject, mode, versions}]}
+ *   schema.mode          {subject, mode: BACKWARD|...|NONE} -> {subject, mode}
+ *   schema.check         same as register, nothing stored
+ *                        -> {compatible, violations: [{path, rule, message}]}
+ *   subscription.create  {name, bus, pattern, max_attempts, max_event_age_ms,
+ *                        initial_backoff_ms, max_backoff_ms, dead_letter,
+ *                        ack_timeout_ms, max_in_flight, ordering_key,
+ *                        start: "earliest"|"latest"|"time:RFC3339"|"position:N"}
+ *                        -> the subscription with its state
+ *   subscription.get     {name} -> the subscription with its state
+ *   subscription.list    {} -> {subscriptions: [...]} (the caller's own)
+ *   subscription.delete  {name} -> {deleted}
+ *   subscription.replay  {name, from: "time:..."|"position:N",
+ *                        to?: same forms} -> {replayed}
+ * An account may administer its own subscriptions. Schema operations that
+ * change something (register, mode) need an administrator account when the
+ * gateway names any (`admin_accounts` in its configuration); otherwise every
+ * account may.
+ */
+struct  Junction__V1__AdminRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Chosen by the client; echoed in the response. Not 0.
+   */
+  uint64_t request_id;
+  /*
+   * The operation, for example "schema.register".
+   */
+  char *operation;
+  /*
+   * The request document: a JSON object (UTF-8). Empty means {}.
+   */
+  ProtobufCBinaryData body;
+};
+#define JUNCTION__V1__ADMIN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&junction__v1__admin_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, {0,NULL} }
+
+
+struct  Junction__V1__AdminResponse
+{
+  ProtobufCMessage base;
+  uint64_t request_id;
+  /*
+   * true: the operation succeeded and `body` holds its result.
+   */
+  protobuf_c_boolean ok;
+  /*
+   * When ok is false: why, as for Error (ERROR_INVALID_REQUEST for a bad
+   * document or unknown operation, ERROR_PERMISSION_DENIED, ...).
+   */
+  Junction__V1__ErrorCode code;
+  /*
+   * When ok is false: a human-readable reason naming the problem.
+   */
+  char *message;
+  /*
+   * The result document: a JSON object (UTF-8). When a schema registration
+   * is refused as incompatible, it lists the violations:
+   * {"violations": [{"path": ..., "rule": ..., "message": ...}]}.
+   */
+  ProtobufCBinaryData body;
+};
+#define JUNCTION__V1__ADMIN_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&junction__v1__admin_response__descriptor) \
+    , 0, 0, JUNCTION__V1__ERROR_CODE__ERROR_UNSPECIFIED, (char *)protobuf_c_empty_string, {0,NULL} }
 
 
 /* Junction__V1__ClientFrame methods */
@@ -1064,6 +1175,44 @@ Junction__V1__Error *
 void   junction__v1__error__free_unpacked
                      (Junction__V1__Error *message,
                       ProtobufCAllocator *allocator);
+/* Junction__V1__AdminRequest methods */
+void   junction__v1__admin_request__init
+                     (Junction__V1__AdminRequest         *message);
+size_t junction__v1__admin_request__get_packed_size
+                     (const Junction__V1__AdminRequest   *message);
+size_t junction__v1__admin_request__pack
+                     (const Junction__V1__AdminRequest   *message,
+                      uint8_t             *out);
+size_t junction__v1__admin_request__pack_to_buffer
+                     (const Junction__V1__AdminRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Junction__V1__AdminRequest *
+       junction__v1__admin_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   junction__v1__admin_request__free_unpacked
+                     (Junction__V1__AdminRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Junction__V1__AdminResponse methods */
+void   junction__v1__admin_response__init
+                     (Junction__V1__AdminResponse         *message);
+size_t junction__v1__admin_response__get_packed_size
+                     (const Junction__V1__AdminResponse   *message);
+size_t junction__v1__admin_response__pack
+                     (const Junction__V1__AdminResponse   *message,
+                      uint8_t             *out);
+size_t junction__v1__admin_response__pack_to_buffer
+                     (const Junction__V1__AdminResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Junction__V1__AdminResponse *
+       junction__v1__admin_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   junction__v1__admin_response__free_unpacked
+                     (Junction__V1__AdminResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Junction__V1__ClientFrame_Closure)
@@ -1132,6 +1281,12 @@ typedef void (*Junction__V1__Closing_Closure)
 typedef void (*Junction__V1__Error_Closure)
                  (const Junction__V1__Error *message,
                   void *closure_data);
+typedef void (*Junction__V1__AdminRequest_Closure)
+                 (const Junction__V1__AdminRequest *message,
+                  void *closure_data);
+typedef void (*Junction__V1__AdminResponse_Closure)
+                 (const Junction__V1__AdminResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1162,6 +1317,8 @@ extern const ProtobufCMessageDescriptor junction__v1__pong__descriptor;
 extern const ProtobufCMessageDescriptor junction__v1__close__descriptor;
 extern const ProtobufCMessageDescriptor junction__v1__closing__descriptor;
 extern const ProtobufCMessageDescriptor junction__v1__error__descriptor;
+extern const ProtobufCMessageDescriptor junction__v1__admin_request__descriptor;
+extern const ProtobufCMessageDescriptor junction__v1__admin_response__descriptor;
 
 PROTOBUF_C__END_DECLS
 
