@@ -167,6 +167,19 @@ public final class JunctionConnection: Sendable {
     /// Opens a subscription stream. The returned sequence grants credits as
     /// it is consumed, keeping at most `credits` deliveries outstanding.
     public func subscribe(pattern: String = "", bus: String = "", credits: UInt32 = 256) async throws -> Subscription {
+        try await subscribe(pattern: pattern, bus: bus, durable: "", credits: credits)
+    }
+
+    /// Consumes the durable subscription `name` (created with the
+    /// `subscription.create` admin operation or the gateway's configuration).
+    /// Every consumer of a subscription gets a share of its events; each
+    /// delivery must be acked (``Subscription/ack(_:)``) or nacked before the
+    /// subscription's ack timeout, or it is redelivered.
+    public func subscribe(durable name: String, credits: UInt32 = 256) async throws -> Subscription {
+        try await subscribe(pattern: "", bus: "", durable: name, credits: credits)
+    }
+
+    private func subscribe(pattern: String, bus: String, durable: String, credits: UInt32) async throws -> Subscription {
         let id = counters.withLockedValue { $0.subscription += 1; return $0.subscription }
         let (stream, continuation) = AsyncThrowingStream<[Delivery], Error>.makeStream()
         let sink = SubscriptionSink.events { result in
@@ -176,7 +189,7 @@ public final class JunctionConnection: Sendable {
                 if case .connection = error.kind { continuation.finish() } else { continuation.finish(throwing: error) }
             }
         }
-        try await open(id: id, pattern: pattern, bus: bus, credits: credits, sink: sink)
+        try await open(id: id, pattern: pattern, bus: bus, durable: durable, credits: credits, sink: sink)
         // The server caps credits at max_credits; refill against what it grants.
         let window = min(credits, UInt32(clamping: server.maxCredits))
         return Subscription(id: id, connection: self, window: window, batches: stream)
@@ -210,10 +223,10 @@ public final class JunctionConnection: Sendable {
         return id
     }
 
-    private func open(id: UInt32, pattern: String, bus: String, credits: UInt32, sink: SubscriptionSink) async throws {
+    private func open(id: UInt32, pattern: String, bus: String, durable: String = "", credits: UInt32, sink: SubscriptionSink) async throws {
         let opened = channel.eventLoop.makePromise(of: UInt32.self)
         let handler = self.handler
-        let frame = SubscribeFrame(subscriptionID: id, pattern: pattern, bus: bus, credits: credits)
+        let frame = SubscribeFrame(subscriptionID: id, pattern: pattern, subscription: durable, bus: bus, credits: credits)
         nonisolated(unsafe) let sink = sink  // moved to the loop, used only there
         channel.eventLoop.execute {
             handler.value.addSubscription(id, sink: sink, opened: opened)
@@ -358,6 +371,12 @@ public struct Subscription: AsyncSequence, Sendable {
 
     /// Acknowledges a delivery of this stream.
     public func ack(_ delivery: Delivery) { connection.ack(subscriptionID: id, deliveryIDs: [delivery.deliveryID]) }
+
+    /// Rejects a delivery: a durable subscription redelivers it after
+    /// `delayMilliseconds` (0: its retry policy's backoff).
+    public func nack(_ delivery: Delivery, delayMilliseconds: UInt32 = 0, reason: String = "") {
+        connection.nack(subscriptionID: id, deliveryIDs: [delivery.deliveryID], delayMilliseconds: delayMilliseconds, reason: reason)
+    }
 
     /// Closes the stream.
     public func cancel() { connection.unsubscribe(subscriptionID: id) }

@@ -53,7 +53,10 @@ struct AdminFailure: Error, Sendable {
 /// Each area (schemas, subscriptions) registers its operations at start-up;
 /// a handler receives the decoded call and returns the response document.
 final class AdminService: Sendable {
-    typealias Handler = @Sendable (AdminCall) throws(AdminFailure) -> [UInt8]
+    /// Throws ``AdminFailure`` (any other error is answered as INTERNAL).
+    /// (Untyped `throws`: Swift 6.3's SILGen crashes on typed-throws
+    /// closures stored into a dictionary of this type.)
+    typealias Handler = @Sendable (AdminCall) throws -> [UInt8]
 
     private let handlers: [String: Handler]
     private let administrators: Set<String>
@@ -80,10 +83,12 @@ final class AdminService: Sendable {
         }
         let call = AdminCall(account: account, isAdministrator: administrators.isEmpty || administrators.contains(account), body: body)
         return pool.runIfActive(eventLoop: loop) { () -> AdminResponseFrame in
-            do throws(AdminFailure) {
+            do {
                 return AdminResponseFrame(requestID: requestID, error: nil, body: try handler(call))
+            } catch let failure as AdminFailure {
+                return AdminResponseFrame(requestID: requestID, error: failure.error, body: failure.details)
             } catch {
-                return AdminResponseFrame(requestID: requestID, error: error.error, body: error.details)
+                return AdminResponseFrame(requestID: requestID, error: WireError(.internal, "\(operation): \(error)"), body: [])
             }
         }.flatMapErrorThrowing { error in
             AdminResponseFrame(requestID: requestID, error: WireError(.unavailable, "the gateway is shutting down"), body: [])

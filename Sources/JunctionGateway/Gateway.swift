@@ -25,7 +25,7 @@ public final class Gateway: Sendable {
     public init(configuration: GatewayConfiguration, logger: Logger = Logger(label: "junction.gateway")) throws {
         self.configuration = configuration
         self.logger = logger
-        self.core = try GatewayCore(configuration: configuration)
+        self.core = try GatewayCore(configuration: configuration, logger: logger)
         self.tlsContext = try configuration.tls.map { try TLSContext(configuration: $0) }
         let threads = configuration.eventLoopThreads > 0 ? configuration.eventLoopThreads : System.coreCount
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
@@ -50,6 +50,7 @@ public final class Gateway: Sendable {
                     try sync.addHandler(GatewayConnectionHandler(core: core, worker: core.assignWorker(), logger: logger))
                 }
             }
+        core.start()
         let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         listener.withLockedValue { $0 = channel }
         logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",

@@ -1,3 +1,4 @@
+import JunctionAdmin
 import JunctionStore
 import JunctionTLS
 
@@ -31,6 +32,9 @@ public struct GatewayConfiguration: Sendable {
     /// Accounts that may change gateway-wide settings over admin requests
     /// (schema registration and modes). Empty: every account may.
     public var adminAccounts: Set<String> = []
+    /// Durable subscriptions declared by the configuration file (created or
+    /// updated at start; needs `dataDirectory`).
+    public var subscriptions: [DeclaredSubscription] = []
     /// Buses that exist. "default" is always added.
     public var buses: Set<String> = ["default"]
     /// Limits announced in Welcome and enforced.

@@ -36,6 +36,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     private let controlArena = ProtobufArena(capacity: 2 << 10)
     private var ranges: [Range<Int>] = []
     private var streams: [UInt32: (stream: SubscriptionStream, target: SubscriptionTarget)] = [:]
+    private var durableStreams: [UInt32: DurableStream] = [:]
 
     /// Publish batches submitted and not yet answered.
     private var inFlight = 0
@@ -80,6 +81,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
             core.router.remove(entry.target, bus: entry.stream.bus)
         }
         streams.removeAll()
+        for (_, stream) in durableStreams { stream.close() }
+        durableStreams.removeAll()
         core.connections.remove(self)
         logger.debug("connection closed")
         context.fireChannelInactive()
@@ -288,24 +291,38 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
             subscribe(frame.pointee.subscribe.pointee)
         case JUNCTION__V1__CLIENT_FRAME__FRAME_CREDIT:
             let credit = frame.pointee.credit.pointee
+            if let durable = durableStreams[credit.subscription_id] {
+                return durable.grant(Int(min(credit.credits, UInt32(limits.maxCredits))))
+            }
             guard let entry = streams[credit.subscription_id] else {
                 return requestError(.unknownSubscription, "Credit: no open subscription \(credit.subscription_id)", subscriptionID: credit.subscription_id)
             }
             entry.stream.grant(Int(credit.credits))
         case JUNCTION__V1__CLIENT_FRAME__FRAME_ACK:
-            let id = frame.pointee.ack.pointee.subscription_id
-            if streams[id] == nil {
+            let ack = frame.pointee.ack.pointee
+            let id = ack.subscription_id
+            if let durable = durableStreams[id] {
+                durable.ack(UnsafeBufferPointer(start: ack.delivery_ids, count: ack.n_delivery_ids))
+            } else if streams[id] == nil {
                 requestError(.unknownSubscription, "Ack: no open subscription \(id)", subscriptionID: id)
             }
         // Ephemeral streams have nothing to redeliver: acks and nacks are
         // accepted and have no effect (see protocol.proto).
         case JUNCTION__V1__CLIENT_FRAME__FRAME_NACK:
-            let id = frame.pointee.nack.pointee.subscription_id
-            if streams[id] == nil {
+            let nack = frame.pointee.nack.pointee
+            let id = nack.subscription_id
+            if let durable = durableStreams[id] {
+                durable.nack(UnsafeBufferPointer(start: nack.delivery_ids, count: nack.n_delivery_ids), delayMilliseconds: nack.delay_ms)
+            } else if streams[id] == nil {
                 requestError(.unknownSubscription, "Nack: no open subscription \(id)", subscriptionID: id)
             }
         case JUNCTION__V1__CLIENT_FRAME__FRAME_UNSUBSCRIBE:
             let id = frame.pointee.unsubscribe.pointee.subscription_id
+            if let durable = durableStreams.removeValue(forKey: id) {
+                durable.close()
+                write(UnsubscribedFrame(subscriptionID: id, reason: "unsubscribed by the client"))
+                return
+            }
             guard let entry = streams.removeValue(forKey: id) else {
                 return requestError(.unknownSubscription, "Unsubscribe: no open subscription \(id)", subscriptionID: id)
             }
@@ -420,15 +437,16 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
         guard id != 0 else {
             return requestError(.invalidRequest, "Subscribe: subscription_id must not be 0", subscriptionID: 0)
         }
-        guard streams[id] == nil else {
+        guard streams[id] == nil, durableStreams[id] == nil else {
             return requestError(.invalidRequest, "Subscribe: subscription \(id) is already open on this connection", subscriptionID: id)
         }
-        guard streams.count < limits.maxSubscriptionsPerConnection else {
-            return requestError(.limitExceeded, "Subscribe: this connection already has \(streams.count) subscriptions, the limit", subscriptionID: id)
+        let open = streams.count + durableStreams.count
+        guard open < limits.maxSubscriptionsPerConnection else {
+            return requestError(.limitExceeded, "Subscribe: this connection already has \(open) subscriptions, the limit", subscriptionID: id)
         }
         let durableName = EventView.bytes(request.subscription).string
         guard durableName.isEmpty else {
-            return requestError(.invalidRequest, "Subscribe: durable subscriptions (\"\(durableName)\") are not available in this gateway version", subscriptionID: id)
+            return subscribeDurable(id: id, name: durableName, request: request, context: context)
         }
         let busBytes = EventView.bytes(request.bus)
         let bus = busBytes.count == 0 ? "default" : busBytes.string
@@ -448,6 +466,45 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
         streams[id] = (stream, target)
         write(SubscribedFrame(subscriptionID: id, queueLimit: UInt32(stream.queueLimit)))
         logger.debug("subscribed", metadata: ["subscription.id": "\(id)", "subscription.bus": "\(bus)"])
+    }
+
+    /// Attaches this connection as a consumer of a durable subscription.
+    private func subscribeDurable(id: UInt32, name: String, request: Junction__V1__Subscribe, context: ChannelHandlerContext) {
+        guard let service = core.durable, case .open(let account) = session else {
+            return requestError(.invalidRequest, "Subscribe: durable subscription \"\(name)\": this gateway keeps no event log (started with --no-store), so it has no durable subscriptions", subscriptionID: id)
+        }
+        guard request.pattern == nil || request.pattern.pointee == 0, request.bus == nil || request.bus.pointee == 0 else {
+            return requestError(.invalidRequest, "Subscribe: durable subscription \"\(name)\": pattern and bus must be empty (the subscription's own apply)", subscriptionID: id)
+        }
+        let stream = DurableStream(subscriptionID: id, name: name, consumer: service.newConsumerID(), connection: self, service: service)
+        durableStreams[id] = stream
+        let handle = DurableConsumerHandle(id: stream.consumer, stream: stream, loop: context.eventLoop)
+        let me = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let credits = min(Int(request.credits), limits.maxCredits)
+        service.attach(handle, name: name, account: account.name, credits: credits) { error in
+            me.eventLoop.execute {
+                let handler = me.value
+                let stream = handle.stream.value
+                guard handler.durableStreams[id] === stream else { return }
+                if let error {
+                    handler.durableStreams[id] = nil
+                    stream.endByServer(reason: error.message)
+                    handler.requestError(error.code, error.message, subscriptionID: id)
+                } else {
+                    handler.write(SubscribedFrame(subscriptionID: id, queueLimit: 0))
+                    handler.logger.debug("subscribed", metadata: ["subscription.id": "\(id)", "subscription.name": "\(name)"])
+                }
+                handler.scheduleFlush()
+            }
+        }
+    }
+
+    /// The server ended a durable stream (its subscription was deleted or redefined).
+    func durableStreamEnded(_ stream: DurableStream, reason: String) {
+        guard durableStreams[stream.subscriptionID] === stream else { return }
+        durableStreams[stream.subscriptionID] = nil
+        write(UnsubscribedFrame(subscriptionID: stream.subscriptionID, reason: reason))
+        scheduleFlush()
     }
 
     // MARK: closing

@@ -2,6 +2,7 @@ import JunctionRing
 import JunctionTLS
 import NIOConcurrencyHelpers
 import NIOCore
+import Logging
 
 /// State shared by every connection of a gateway: configuration, accounts,
 /// routing, the pipeline workers and the set of open connections.
@@ -11,10 +12,14 @@ final class GatewayCore: Sendable {
     let workers: [PipelineWorker<PublishJob>]
     let connections = ConnectionRegistry()
     let admin: AdminService
+    /// The event log and state database; nil without a data directory.
+    let storage: GatewayStorage?
+    /// Durable subscriptions; nil without a data directory.
+    let durable: DurableDeliveryService?
     private let accounts: [String: Account]
     private let nextWorker = NIOLockedValueBox(0)
 
-    init(configuration: GatewayConfiguration) throws {
+    init(configuration: GatewayConfiguration, logger: Logger) throws {
         self.configuration = configuration
         let router = Router(buses: configuration.buses)
         self.router = router
@@ -23,18 +28,34 @@ final class GatewayCore: Sendable {
         self.accounts = accounts
         self.certificateAccounts = configuration.certificateAccounts.mapValues { Account($0) }
         var handlers: [String: AdminService.Handler] = [:]
-        // Each area adds its operations here (see AdminService).
-        self.admin = AdminService(handlers: handlers, administrators: configuration.adminAccounts)
+        let storage = try configuration.dataDirectory.map { directory in try GatewayStorage(directory: directory, configuration: configuration) }
+        self.storage = storage
+        let durable = try storage.map { storage in try DurableDeliveryService(log: storage.log, state: storage.state, logger: logger) }
+        self.durable = durable
+        if let durable {
+            SubscriptionAdmin.register(into: &handlers, service: durable, buses: Set(configuration.buses).union(["default"]))
+            try SubscriptionAdmin.declare(configuration.subscriptions, service: durable, buses: Set(configuration.buses).union(["default"]))
+        }
         let sequencer = PositionSequencer()
+        var appended: (@Sendable (UInt64) -> Void)?
+        if let durable { appended = { durable.logAdvanced(to: $0) } }
+        let log = storage?.log
         self.workers = (0..<max(1, configuration.pipelineWorkers)).map { i in
-            let processor = PublishProcessor(router: router, limits: configuration.limits, sequencer: sequencer)
+            let processor = PublishProcessor(router: router, limits: configuration.limits, log: log, sequencer: sequencer,
+                                             appended: appended)
             return PipelineWorker<PublishJob>(name: "junction-pipe-\(i)", capacity: configuration.ringCapacity, batchSize: 64) { jobs in
                 processor.process(jobs)
             }
         }
+        self.admin = AdminService(handlers: handlers, administrators: configuration.adminAccounts)
     }
 
     private let certificateAccounts: [String: Account]
+
+    /// Starts the threads that are not started by `init` (durable delivery).
+    func start() {
+        durable?.start()
+    }
 
     func account(forToken token: String) -> Account? {
         token.isEmpty ? nil : accounts[token]
@@ -63,6 +84,8 @@ final class GatewayCore: Sendable {
     func stopWorkers() {
         for worker in workers { worker.stop() }
         admin.shutdown()
+        durable?.stop()
+        storage?.close()
     }
 }
 

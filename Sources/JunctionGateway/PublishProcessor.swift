@@ -1,6 +1,7 @@
 import CJunctionWire
 import Foundation
 import JunctionPatterns
+import JunctionStore
 import JunctionWire
 import NIOConcurrencyHelpers
 import NIOCore
@@ -22,13 +23,25 @@ final class PositionSequencer: Sendable {
 }
 
 /// The pipeline worker's logic for publish batches: checks each event,
-/// stamps account, id, time, bus and position, routes it to matching
-/// subscription streams, and writes the PublishAck. Runs on one worker
+/// stamps account, id, time and bus, stores the accepted events in the event
+/// log (one append per drained group of batches), routes them to matching
+/// subscription streams, and writes the PublishAcks. Runs on one worker
 /// thread; not thread-safe.
+///
+/// Acks and deliveries of a group leave only once the log has completed the
+/// group's append under its fsync policy (``GroupDispatch``): an event that
+/// was acknowledged, or seen by a subscriber, is in the log. The stored
+/// record is the producer's bytes followed by the stamped fields; the
+/// position is not stored (the log record header has it) but added to each
+/// delivery, after the stamp (protobuf's last value wins, so a producer
+/// cannot forge any stamped field).
 final class PublishProcessor {
     private let router: Router
     private let limits: GatewayConfiguration.Limits
+    private let log: EventLog?
     private let sequencer: PositionSequencer
+    /// Told the last position of each completed append (durable subscriptions).
+    private let appended: (@Sendable (UInt64) -> Void)?
     private let matchContext = PatternMatchContext()
     private let defaultBusBytes = StableBytes("default")
 
@@ -39,20 +52,29 @@ final class PublishProcessor {
         var code: RejectCode
         var message: String
         var bus: Router.BusRoutes?
-        /// Where the suffix is in the job's stamp buffer.
+        /// Where the suffix is in the job's stamp buffer (readable-relative).
         var suffix: Range<Int>
         /// Where a generated id is in the stamp buffer (empty when the event had one).
         var generatedID: Range<Int>
-        var position: UInt64
     }
 
-    init(router: Router, limits: GatewayConfiguration.Limits, sequencer: PositionSequencer) {
+    /// A matched (event, stream) pair of the current job.
+    private struct Match {
+        var event: Int
+        var target: SubscriptionTarget
+    }
+
+    init(router: Router, limits: GatewayConfiguration.Limits, log: EventLog?, sequencer: PositionSequencer,
+         appended: (@Sendable (UInt64) -> Void)? = nil) {
         self.router = router
         self.limits = limits
+        self.log = log
         self.sequencer = sequencer
+        self.appended = appended
     }
 
-    /// Processes a group of jobs and hands each back to its connection.
+    /// Processes a group of jobs and hands each back to its connection once
+    /// the group is stored.
     func process(_ jobs: [PublishJob]) {
         let snapshot = router.snapshot()
         let now = Self.wallClockNanos()
@@ -60,11 +82,213 @@ final class PublishProcessor {
         // access on every use in the per-event loops.
         var scratch = self.scratch
         self.scratch = Scratch()
-        for job in jobs { process(job, snapshot: snapshot, now: now, scratch: &scratch) }
-        for (_, entry) in scratch.pending { entry.target.deliver(entry.items) }
+        defer { self.scratch = scratch }
+        scratch.stamps.removeAll(keepingCapacity: true)
+        scratch.jobStart.removeAll(keepingCapacity: true)
+
+        // Pass 1: check and stamp every event of the group.
+        var stampBuffers: [ByteBuffer] = []
+        stampBuffers.reserveCapacity(jobs.count)
+        var accepted = 0
+        for job in jobs {
+            scratch.jobStart.append(scratch.stamps.count)
+            stampBuffers.append(stamp(job, snapshot: snapshot, now: now, scratch: &scratch, accepted: &accepted))
+        }
+
+        // Store the accepted events: one append for the group.
+        let dispatch = GroupDispatch()
+        var firstPosition: UInt64 = 0
+        if accepted == 0 {
+            dispatch.stored(.success(0...0))
+        } else if let log {
+            firstPosition = append(jobs, stampBuffers: stampBuffers, accepted: accepted, to: log, scratch: &scratch, dispatch: dispatch)
+        } else {
+            firstPosition = sequencer.reserve(accepted)
+            dispatch.stored(.success(firstPosition...(firstPosition + UInt64(accepted) - 1)))
+        }
+
+        // Pass 2: positions, routing, acks.
+        var position = firstPosition
+        for (j, job) in jobs.enumerated() {
+            route(job, stamps: stampBuffers[j], records: scratch.jobStart[j], position: &position,
+                  stored: firstPosition != 0, now: now, scratch: &scratch)
+        }
+        let pending = Array(scratch.pending.values)
         scratch.pending.removeAll(keepingCapacity: true)
-        self.scratch = scratch
-        // One task per event loop for all the acks of this group.
+        let appended = self.appended
+        let limits = self.limits
+        let lastPosition = firstPosition == 0 ? 0 : firstPosition + UInt64(accepted) - 1
+        dispatch.ready { failure in
+            if let failure {
+                Self.answerFailed(jobs, failure: failure, limits: limits)
+                return
+            }
+            for entry in pending { entry.target.deliver(entry.items) }
+            if lastPosition != 0, let appended { appended(lastPosition) }
+            Self.answer(jobs)
+        }
+    }
+
+    private struct Scratch {
+        /// Deliveries gathered over one drained group of jobs, per target.
+        var pending: [ObjectIdentifier: (target: SubscriptionTarget, items: [DeliveryItem])] = [:]
+        /// Per-event records of the whole group; `jobStart[j]` is job j's first.
+        var stamps: [StampRecord] = []
+        var jobStart: [Int] = []
+        /// The parts of each accepted event, for the log append.
+        var parts: [(UnsafeRawBufferPointer, UnsafeRawBufferPointer)] = []
+        var matches: [Match] = []
+        var ids = EventIDGenerator()
+    }
+
+    /// Checks each event of `job` and writes the stamped suffix of each
+    /// accepted one into a new buffer, which it returns.
+    private func stamp(_ job: PublishJob, snapshot: Router.Snapshot, now: Int64, scratch: inout Scratch,
+                       accepted: inout Int) -> ByteBuffer {
+        let count = job.eventCount
+        var stampBuffer = job.allocator.buffer(capacity: count * (40 + job.account.nameBytes.count + 16))
+        let batchTooLarge = count > limits.maxBatchEvents
+        for i in 0..<count {
+            let event = job.event(i)
+            var record = StampRecord(code: .accepted, message: "", bus: nil, suffix: 0..<0, generatedID: 0..<0)
+            if batchTooLarge {
+                record.code = .invalidEvent
+                record.message = "the batch holds \(count) events; the limit is \(limits.maxBatchEvents)"
+            } else if let (code, message) = Self.check(event, size: job.ranges[i].count, limits: limits) {
+                record.code = code
+                record.message = message
+            } else {
+                let explicitBus = event.bus
+                let busName = explicitBus.count > 0 ? explicitBus : (job.defaultBus.count > 0 ? job.defaultBus : defaultBusBytes.buffer)
+                if let bus = snapshot.bus(named: busName) {
+                    record.bus = bus
+                } else {
+                    record.code = .unknownBus
+                    record.message = "bus \"\(busName.string)\" does not exist"
+                }
+            }
+            if record.code == .accepted, let bus = record.bus {
+                accepted += 1
+                let start = stampBuffer.writerIndex
+                let needsID = event.id.count == 0
+                let needsBus = event.bus.count == 0
+                let reserve = 48 + job.account.nameBytes.count + (needsBus ? bus.nameBytes.count + 4 : 0)
+                var idOffset = 0
+                stampBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: reserve) { raw in
+                    var w = ProtoWriter(raw)
+                    if needsID {
+                        w.tag(1, 2)
+                        w.varint(UInt64(EventIDGenerator.length))
+                        idOffset = w.written(since: raw.baseAddress!)
+                        scratch.ids.write(into: &w, nowNanos: now)
+                    }
+                    if event.timeUnixNanos == 0 {
+                        w.tag(4, 0)
+                        w.varint(UInt64(bitPattern: now))
+                    }
+                    w.bytesField(7, job.account.nameBytes.buffer)
+                    if needsBus { w.bytesField(8, bus.nameBytes.buffer) }
+                    return w.written(since: raw.baseAddress!)
+                }
+                let base = stampBuffer.readerIndex
+                record.suffix = (start - base)..<(stampBuffer.writerIndex - base)
+                if needsID { record.generatedID = (start - base + idOffset)..<(start - base + idOffset + EventIDGenerator.length) }
+            }
+            scratch.stamps.append(record)
+        }
+        return stampBuffer
+    }
+
+    /// Appends every accepted event of the group (producer bytes + suffix)
+    /// and returns the first position, or 0 when the log refused the append
+    /// (the dispatch then answers with the failure).
+    private func append(_ jobs: [PublishJob], stampBuffers: [ByteBuffer], accepted: Int, to log: EventLog,
+                        scratch: inout Scratch, dispatch: GroupDispatch) -> UInt64 {
+        scratch.parts.removeAll(keepingCapacity: true)
+        scratch.parts.reserveCapacity(accepted)
+        // The byte buffers are not mutated while the log copies from them,
+        // and `jobs` / `stampBuffers` keep their storage alive.
+        return withExtendedLifetime((jobs, stampBuffers)) { () -> UInt64 in
+            for (j, job) in jobs.enumerated() {
+                let body = job.body.withUnsafeReadableBytes { $0 }
+                let stamps = stampBuffers[j].withUnsafeReadableBytes { $0 }
+                let first = scratch.jobStart[j]
+                for i in 0..<job.eventCount where scratch.stamps[first + i].code == .accepted {
+                    let record = scratch.stamps[first + i]
+                    scratch.parts.append((UnsafeRawBufferPointer(rebasing: body[job.ranges[i]]),
+                                          UnsafeRawBufferPointer(rebasing: stamps[record.suffix])))
+                }
+            }
+            let parts = scratch.parts
+            let range = log.append(count: parts.count, parts: { parts[$0] }, completion: { dispatch.stored($0) })
+            return range?.lowerBound ?? 0
+        }
+    }
+
+    /// Routes the accepted events of `job` (positions from `position` on) and writes its ack.
+    private func route(_ job: PublishJob, stamps stampBuffer: ByteBuffer, records first: Int, position: inout UInt64,
+                       stored: Bool, now: Int64, scratch: inout Scratch) {
+        let count = job.eventCount
+        scratch.matches.removeAll(keepingCapacity: true)
+        var ack = job.allocator.buffer(capacity: 32 + count * 24)
+        var positions = [UInt64](repeating: 0, count: count)
+        stampBuffer.withUnsafeReadableBytes { stampBytes in
+            withUnsafeTemporaryAllocation(of: EventOutcome.self, capacity: max(count, 1)) { outcomes in
+                for i in 0..<count {
+                    let event = job.event(i)
+                    var record = scratch.stamps[first + i]
+                    if record.code == .accepted && !stored {
+                        record = StampRecord(code: .unavailable, message: "the event log refused the batch", bus: nil,
+                                             suffix: 0..<0, generatedID: 0..<0)
+                    }
+                    let id = record.generatedID.isEmpty ? event.id : UnsafeRawBufferPointer(rebasing: stampBytes[record.generatedID])
+                    if record.code == .accepted {
+                        positions[i] = position
+                        position += 1
+                    }
+                    (outcomes.baseAddress! + i).initialize(to: EventOutcome(id: id, position: positions[i], code: record.code, message: record.message))
+                    guard record.code == .accepted, let bus = record.bus, !bus.targets.isEmpty else { continue }
+                    let time = event.timeUnixNanos != 0 ? event.timeUnixNanos : now
+                    let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id, timeUnixNanos: time)
+                    bus.matcher.match(routed, context: matchContext) { index in
+                        scratch.matches.append(Match(event: i, target: bus.targets[index]))
+                    }
+                }
+                ack.writeFrame(PublishAckFrame(batchID: job.batchID, outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))
+                outcomes.baseAddress!.deinitialize(count: count)
+            }
+        }
+        job.ack = ack
+        guard !scratch.matches.isEmpty else { return }
+
+        // Delivery stamps: the stored suffix plus the position, once per matched event.
+        var deliveryStamps = job.allocator.buffer(capacity: scratch.matches.count * 64)
+        var stampOf = [Range<Int>?](repeating: nil, count: count)
+        stampBuffer.withUnsafeReadableBytes { stampBytes in
+            for match in scratch.matches where stampOf[match.event] == nil {
+                let suffix = UnsafeRawBufferPointer(rebasing: stampBytes[scratch.stamps[first + match.event].suffix])
+                let start = deliveryStamps.writerIndex
+                deliveryStamps.writeWithUnsafeMutableBytes(minimumWritableBytes: suffix.count + 12) { raw in
+                    var w = ProtoWriter(raw)
+                    w.raw(suffix)
+                    w.uint64Field(13, positions[match.event])
+                    return w.written(since: raw.baseAddress!)
+                }
+                stampOf[match.event] = start..<deliveryStamps.writerIndex
+            }
+        }
+        let source = DeliverySource(body: job.body, stamps: deliveryStamps)
+        for match in scratch.matches {
+            let stamp = stampOf[match.event]!
+            let item = DeliveryItem(
+                source: source, eventOffset: UInt32(job.ranges[match.event].lowerBound), eventLength: UInt32(job.ranges[match.event].count),
+                stampOffset: UInt32(stamp.lowerBound), stampLength: UInt32(stamp.count), attempt: 1)
+            scratch.pending[ObjectIdentifier(match.target), default: (match.target, [])].items.append(item)
+        }
+    }
+
+    /// Hands each job back to its connection: one task per event loop.
+    private static func answer(_ jobs: [PublishJob]) {
         var byLoop: [ObjectIdentifier: (loop: EventLoop, jobs: [PublishJob])] = [:]
         for job in jobs {
             let loop = job.connection.eventLoop
@@ -78,112 +302,35 @@ final class PublishProcessor {
         }
     }
 
-    private struct Scratch {
-        /// Deliveries gathered over one drained group of jobs, per target.
-        var pending: [ObjectIdentifier: (target: SubscriptionTarget, items: [DeliveryItem])] = [:]
-        /// Per-event records of the current job.
-        var stamps: [StampRecord] = []
-        var ids = EventIDGenerator()
-    }
-
-    private func process(_ job: PublishJob, snapshot: Router.Snapshot, now: Int64, scratch: inout Scratch) {
-        let count = job.eventCount
-        scratch.stamps.removeAll(keepingCapacity: true)
-        var stampBuffer = job.allocator.buffer(capacity: count * (48 + job.account.nameBytes.count + 16))
-        let batchTooLarge = count > limits.maxBatchEvents
-
-        // Pass 1: check and stamp. Positions are reserved for the accepted
-        // events after the checks.
-        var accepted = 0
-        for i in 0..<count {
-            let event = job.event(i)
-            var record = StampRecord(code: .accepted, message: "", bus: nil, suffix: 0..<0, generatedID: 0..<0, position: 0)
-            if batchTooLarge {
-                record.code = .invalidEvent
-                record.message = "the batch holds \(count) events; the limit is \(limits.maxBatchEvents)"
-            } else if let (code, message) = check(event, size: job.ranges[i].count) {
-                record.code = code
-                record.message = message
-            } else {
-                let explicitBus = event.bus
-                let busName = explicitBus.count > 0 ? explicitBus : (job.defaultBus.count > 0 ? job.defaultBus : defaultBusBytes.buffer)
-                if let bus = snapshot.bus(named: busName) {
-                    record.bus = bus
-                    accepted += 1
-                } else {
-                    record.code = .unknownBus
-                    record.message = "bus \"\(busName.string)\" does not exist"
-                }
-            }
-            scratch.stamps.append(record)
-        }
-        var position = accepted > 0 ? sequencer.reserve(accepted) : 0
-        for i in 0..<count where scratch.stamps[i].code == .accepted {
-            let event = job.event(i)
-            scratch.stamps[i].position = position
-            position += 1
-            let start = stampBuffer.writerIndex
-            let needsID = event.id.count == 0
-            let needsBus = event.bus.count == 0
-            let bus = scratch.stamps[i].bus!
-            let reserve = 64 + job.account.nameBytes.count + (needsBus ? bus.nameBytes.count + 4 : 0)
-            var idOffset = 0
-            stampBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: reserve) { raw in
-                var w = ProtoWriter(raw)
-                if needsID {
-                    w.tag(1, 2)
-                    w.varint(UInt64(EventIDGenerator.length))
-                    idOffset = w.written(since: raw.baseAddress!)
-                    scratch.ids.write(into: &w, nowNanos: now)
-                }
-                if event.timeUnixNanos == 0 {
-                    w.tag(4, 0)
-                    w.varint(UInt64(bitPattern: now))
-                }
-                w.bytesField(7, job.account.nameBytes.buffer)
-                if needsBus { w.bytesField(8, bus.nameBytes.buffer) }
-                w.uint64Field(13, scratch.stamps[i].position)
-                return w.written(since: raw.baseAddress!)
-            }
-            scratch.stamps[i].suffix = start..<stampBuffer.writerIndex
-            if needsID { scratch.stamps[i].generatedID = (start + idOffset)..<(start + idOffset + EventIDGenerator.length) }
-        }
-
-        // Pass 2: route (the stamp buffer no longer grows, so slices of it
-        // share its storage) and write the ack.
-        var ack = job.allocator.buffer(capacity: 32 + count * 24)
-        stampBuffer.withUnsafeReadableBytes { stampBytes in
-            let base = stampBuffer.readerIndex
-            var source: DeliverySource?
+    /// The log failed to store the group: every event that passed the checks
+    /// is answered REJECT_UNAVAILABLE with the log's reason (nothing was
+    /// delivered); the others keep their own reason.
+    private static func answerFailed(_ jobs: [PublishJob], failure: StoreError, limits: GatewayConfiguration.Limits) {
+        for job in jobs {
+            let count = job.eventCount
+            var ack = job.allocator.buffer(capacity: 64 + count * 64)
             withUnsafeTemporaryAllocation(of: EventOutcome.self, capacity: max(count, 1)) { outcomes in
                 for i in 0..<count {
                     let event = job.event(i)
-                    let record = scratch.stamps[i]
-                    let id = record.generatedID.isEmpty
-                        ? event.id
-                        : UnsafeRawBufferPointer(rebasing: stampBytes[(record.generatedID.lowerBound - base)..<(record.generatedID.upperBound - base)])
-                    (outcomes.baseAddress! + i).initialize(to: EventOutcome(id: id, position: record.position, code: record.code, message: record.message))
-                    guard record.code == .accepted, let bus = record.bus, !bus.targets.isEmpty else { continue }
-                    let time = event.timeUnixNanos != 0 ? event.timeUnixNanos : now
-                    let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id, timeUnixNanos: time)
-                    bus.matcher.match(routed, context: matchContext) { index in
-                        let target = bus.targets[index]
-                        if source == nil { source = DeliverySource(body: job.body, stamps: stampBuffer) }
-                        let item = DeliveryItem(
-                            source: source!, eventOffset: UInt32(job.ranges[i].lowerBound), eventLength: UInt32(job.ranges[i].count),
-                            stampOffset: UInt32(record.suffix.lowerBound - base), stampLength: UInt32(record.suffix.count), attempt: 1)
-                        scratch.pending[ObjectIdentifier(target), default: (target, [])].items.append(item)
+                    let outcome: EventOutcome
+                    if let (code, message) = Self.check(event, size: job.ranges[i].count, limits: limits) {
+                        outcome = EventOutcome(id: event.id, position: 0, code: code, message: message)
+                    } else {
+                        outcome = EventOutcome(id: event.id, position: 0, code: .unavailable,
+                                               message: "the event log could not store the event (\(failure.message)); retry later")
                     }
+                    (outcomes.baseAddress! + i).initialize(to: outcome)
                 }
                 ack.writeFrame(PublishAckFrame(batchID: job.batchID, outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))
                 outcomes.baseAddress!.deinitialize(count: count)
             }
+            job.ack = ack
         }
-        job.ack = ack
+        answer(jobs)
     }
 
     /// The first problem with an event's envelope, or nil.
-    private func check(_ e: EventView, size: Int) -> (RejectCode, String)? {
+    static func check(_ e: EventView, size: Int, limits: GatewayConfiguration.Limits) -> (RejectCode, String)? {
         if size > limits.maxEventBytes {
             return (.tooLarge, "the encoded event is \(size) bytes; the limit is \(limits.maxEventBytes)")
         }
@@ -230,5 +377,40 @@ final class PublishProcessor {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+
+/// Joins the two halves of a group's completion: the log's append completion
+/// (on the log's writer thread) and the end of routing (on the worker).
+/// Whichever comes second runs the dispatch, so acks and deliveries leave
+/// only after the group is stored, and groups of one worker leave in order
+/// (the log completes appends in order).
+final class GroupDispatch: Sendable {
+    private struct State {
+        var remaining = 2
+        var failure: StoreError?
+        var work: (@Sendable (StoreError?) -> Void)?
+    }
+    private let state = NIOLockedValueBox(State())
+
+    /// The log's completion.
+    func stored(_ result: Result<ClosedRange<UInt64>, StoreError>) {
+        let run = state.withLockedValue { state -> (@Sendable (StoreError?) -> Void, StoreError?)? in
+            if case .failure(let error) = result { state.failure = error }
+            state.remaining -= 1
+            return state.remaining == 0 ? (state.work!, state.failure) : nil
+        }
+        if let (work, failure) = run { work(failure) }
+    }
+
+    /// Routing is done; `work` sends what the group produced.
+    func ready(_ work: @escaping @Sendable (StoreError?) -> Void) {
+        let failure = state.withLockedValue { state -> StoreError?? in
+            state.remaining -= 1
+            if state.remaining == 0 { return .some(state.failure) }
+            state.work = work
+            return nil
+        }
+        if let failure { work(failure) }
     }
 }

@@ -123,7 +123,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     public func append(_ payloads: [[UInt8]], flags: UInt8 = 0) throws(StoreError) -> ClosedRange<UInt64> {
         let range = try enqueue(count: payloads.count, flags: flags, completion: nil, blocking: true,
                                 sizeOf: { payloads[$0].count },
-                                withBytes: { i, body in payloads[i].withUnsafeBytes(body) })
+                                withBytes: { i, body in payloads[i].withUnsafeBytes { body($0, Self.noBytes) } })
         try waitForCompletion(range)
         return range
     }
@@ -132,7 +132,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     @discardableResult
     public func append(_ payloads: [UnsafeRawBufferPointer], flags: UInt8 = 0) throws(StoreError) -> ClosedRange<UInt64> {
         let range = try enqueue(count: payloads.count, flags: flags, completion: nil, blocking: true,
-                                sizeOf: { payloads[$0].count }, withBytes: { i, body in body(payloads[i]) })
+                                sizeOf: { payloads[$0].count }, withBytes: { i, body in body(payloads[i], Self.noBytes) })
         try waitForCompletion(range)
         return range
     }
@@ -152,7 +152,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
         do {
             _ = try enqueue(count: payloads.count, flags: flags, completion: completion, blocking: false,
                             sizeOf: { payloads[$0].count },
-                            withBytes: { i, body in payloads[i].withUnsafeBytes(body) })
+                            withBytes: { i, body in payloads[i].withUnsafeBytes { body($0, Self.noBytes) } })
         } catch {
             completion(.failure(error))
         }
@@ -163,11 +163,37 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     public func append(_ payloads: [UnsafeRawBufferPointer], flags: UInt8 = 0, completion: @escaping Completion) {
         do {
             _ = try enqueue(count: payloads.count, flags: flags, completion: completion, blocking: false,
-                            sizeOf: { payloads[$0].count }, withBytes: { i, body in body(payloads[i]) })
+                            sizeOf: { payloads[$0].count }, withBytes: { i, body in body(payloads[i], Self.noBytes) })
         } catch {
             completion(.failure(error))
         }
     }
+
+    /// Appends `count` records without waiting, each the concatenation of two
+    /// byte ranges (`parts(i)`: for example an event as its producer sent it,
+    /// then the fields the gateway stamped), and returns the positions
+    /// assigned, so that the caller can use them before the write completes.
+    ///
+    /// As ``append(_:flags:completion:)-([[UInt8]],_,_)``: the bytes are
+    /// copied before this method returns; `completion` runs on the writer
+    /// thread once the records are written (and fsynced under `always`).
+    /// When the batch is rejected up front, `completion` runs with the
+    /// failure before this method returns, and the result is nil.
+    @discardableResult
+    public func append(count: Int, flags: UInt8 = 0,
+                       parts: (Int) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer),
+                       completion: @escaping Completion) -> ClosedRange<UInt64>? {
+        do {
+            return try enqueue(count: count, flags: flags, completion: completion, blocking: false,
+                               sizeOf: { let (a, b) = parts($0); return a.count + b.count },
+                               withBytes: { i, body in let (a, b) = parts(i); body(a, b) })
+        } catch {
+            completion(.failure(error))
+            return nil
+        }
+    }
+
+    static var noBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
 
     /// Waits until everything appended so far is fsynced, whatever the policy.
     public func sync() throws(StoreError) {
@@ -233,7 +259,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     @inline(__always)
     func enqueue(count: Int, flags: UInt8, completion: Completion?, blocking: Bool,
                  sizeOf: (Int) -> Int,
-                 withBytes: (Int, (UnsafeRawBufferPointer) -> Void) -> Void) throws(StoreError) -> ClosedRange<UInt64> {
+                 withBytes: (Int, (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) -> Void) throws(StoreError) -> ClosedRange<UInt64> {
         guard count > 0 else { throw StoreError(.invalidArgument, "append needs at least one payload") }
         var total = 0
         let maxRecord = configuration.maxRecordBytes
@@ -308,14 +334,18 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
             nextPosition &+= 1
             let recordStart = destination + offset
             var payloadCount = 0
-            withBytes(i) { payload in
-                payloadCount = payload.count
-                let header = LogRecordHeader(length: UInt32(payload.count), flags: flags,
+            withBytes(i) { payload, tail in
+                payloadCount = payload.count + tail.count
+                let header = LogRecordHeader(length: UInt32(payloadCount), flags: flags,
                                              position: position, timestamp: timestamp)
-                header.encode(into: recordStart, payload: payload)
                 if let base = payload.baseAddress, payload.count > 0 {
                     (recordStart + LogRecordHeader.size).copyMemory(from: base, byteCount: payload.count)
                 }
+                if let base = tail.baseAddress, tail.count > 0 {
+                    (recordStart + LogRecordHeader.size + payload.count).copyMemory(from: base, byteCount: tail.count)
+                }
+                header.encode(into: recordStart,
+                              payload: UnsafeRawBufferPointer(start: recordStart + LogRecordHeader.size, count: payloadCount))
             }
             let recordSize = LogRecordHeader.size + payloadCount
             segment.noteRecord(position: position, timestamp: timestamp, size: recordSize, indexInterval: indexInterval)

@@ -34,6 +34,14 @@ public enum FrameDecoder {
         return frame
     }
 
+    /// Decodes one stored event (bytes the gateway accepted and stored, so
+    /// already checked) into `arena`; nil when protobuf-c refuses the bytes.
+    public static func decodeStoredEvent(
+        _ bytes: UnsafeRawBufferPointer, arena: ProtobufArena
+    ) -> UnsafeMutablePointer<Junction__V1__Event>? {
+        junction_unpack_event(arena.raw, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+    }
+
     /// The byte ranges of the encoded events of a publish frame body, in
     /// order, as offsets into `body`. Call after a successful decode.
     public static func publishEventRanges(_ body: UnsafeRawBufferPointer, count: Int, into ranges: inout [Range<Int>]) throws(WireError) {

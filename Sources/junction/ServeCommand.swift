@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import JunctionAdmin
+import JunctionStore
 import JunctionGateway
 import JunctionJSON
 import JunctionTLS
@@ -68,6 +70,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("bus"), help: "An event bus to create besides \"default\" (repeatable).")
     var buses: [String] = []
 
+    @Option(help: "When the event log fsyncs: always (before each publish ack, batched across publishers), interval (every 200 ms; interval:MS for another period), never. Default interval.")
+    var fsync: String?
+
+    @Flag(help: "Keep no event log: events are routed to live subscribers only, durable subscriptions are unavailable, nothing is written to disk but the certificates.")
+    var noStore = false
+
+    @Option(help: "Delete log segments older than this many hours (default: keep).")
+    var retentionHours: Double?
+
+    @Option(help: "Delete the oldest log segments while the log is larger than this many bytes (default: keep).")
+    var retentionBytes: Int64?
+
+    @Option(name: .customLong("admin-account"), help: "An account that may register schemas and change compatibility modes (repeatable). Default: every account may.")
+    var adminAccounts: [String] = []
+
     @Option(help: "Largest frame accepted, in bytes (default 4194304).")
     var maxFrameBytes: Int?
 
@@ -119,6 +136,17 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxFrameBytes { configuration.limits.maxFrameBytes = maxFrameBytes }
         if let w = workers ?? file.workers { configuration.pipelineWorkers = max(1, w) }
         if let e = eventLoops ?? file.eventLoops { configuration.eventLoopThreads = max(0, e) }
+        configuration.adminAccounts = Set(file.adminAccounts + adminAccounts)
+        if !(noStore || file.storage.disabled) {
+            configuration.dataDirectory = dataDir
+            if let text = fsync ?? file.storage.fsync { configuration.fsync = try parseFsync(text) }
+            if let hours = retentionHours ?? file.storage.retentionHours { configuration.retention.maxAgeNanos = Int64(hours * 3_600_000_000_000) }
+            if let bytes = retentionBytes ?? file.storage.retentionBytes { configuration.retention.maxBytes = bytes }
+            if let bytes = file.storage.segmentBytes { configuration.segmentBytes = bytes }
+            configuration.subscriptions = file.subscriptions
+        } else if !file.subscriptions.isEmpty {
+            throw ValidationError("the configuration defines subscriptions, which need the event log (remove --no-store or storage.disabled)")
+        }
 
         var ready: [String: JSONValue] = [:]
         if dev {
@@ -172,6 +200,20 @@ struct ServeCommand: AsyncParsableCommand {
         await ShutdownSignal.wait()
         logger.info("shutting down")
         await gateway.shutdown()
+    }
+}
+
+/// Parses --fsync: always, never, interval or interval:MS.
+private func parseFsync(_ text: String) throws -> FsyncPolicy {
+    switch text {
+    case "always": return .always
+    case "never": return .never
+    case "interval": return .default
+    default:
+        if text.hasPrefix("interval:"), let ms = Int(text.dropFirst("interval:".count)), ms > 0 {
+            return .interval(milliseconds: ms)
+        }
+        throw ValidationError("--fsync \(text): expected always, interval, interval:MILLISECONDS or never")
     }
 }
 
@@ -252,6 +294,17 @@ struct ServeFile {
     var limits = GatewayConfiguration.Limits()
     var workers: Int?
     var eventLoops: Int?
+    var adminAccounts: [String] = []
+    var storage = Storage()
+    var subscriptions: [DeclaredSubscription] = []
+
+    struct Storage {
+        var disabled = false
+        var fsync: String?
+        var retentionHours: Double?
+        var retentionBytes: Int64?
+        var segmentBytes: Int?
+    }
 
     struct TLS {
         var cert: String?
@@ -293,7 +346,8 @@ struct ServeFile {
             guard case .bool(let b) = v else { throw fail(key, "true or false") }
             return b
         }
-        let known: Set = ["listen", "data_dir", "tokens", "cert_accounts", "buses", "tls", "limits", "workers", "event_loops"]
+        let known: Set = ["listen", "data_dir", "tokens", "cert_accounts", "buses", "tls", "limits", "workers", "event_loops",
+                          "admin_accounts", "storage", "subscriptions"]
         for key in o.keys where !known.contains(key) {
             throw FileError(description: "\(path): unknown key \"\(key)\" (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -324,6 +378,30 @@ struct ServeFile {
         }
         file.workers = try int(o["workers"], "workers")
         file.eventLoops = try int(o["event_loops"], "event_loops")
+        if case .array(let names)? = o["admin_accounts"] {
+            file.adminAccounts = try names.enumerated().map { try str($0.element, "admin_accounts[\($0.offset)]")! }
+        } else if o["admin_accounts"] != nil { throw fail("admin_accounts", "an array of account names") }
+        if case .object(let storage)? = o["storage"] {
+            let knownStorage: Set = ["disabled", "fsync", "retention_hours", "retention_bytes", "segment_bytes"]
+            for key in storage.keys where !knownStorage.contains(key) {
+                throw FileError(description: "\(path): storage: unknown key \"\(key)\" (known: \(knownStorage.sorted().joined(separator: ", ")))")
+            }
+            file.storage.disabled = try bool(storage["disabled"], "storage.disabled")
+            file.storage.fsync = try str(storage["fsync"], "storage.fsync")
+            if case .number(let n)? = storage["retention_hours"] { file.storage.retentionHours = n.double }
+            else if storage["retention_hours"] != nil { throw fail("storage.retention_hours", "a number") }
+            file.storage.retentionBytes = try int(storage["retention_bytes"], "storage.retention_bytes").map(Int64.init)
+            file.storage.segmentBytes = try int(storage["segment_bytes"], "storage.segment_bytes")
+        } else if o["storage"] != nil { throw fail("storage", "an object") }
+        if case .array(let subscriptions)? = o["subscriptions"] {
+            for (i, entry) in subscriptions.enumerated() {
+                do {
+                    file.subscriptions.append(try AdminDocument.decode(DeclaredSubscription.self, from: Array(entry.serialized().utf8)))
+                } catch {
+                    throw FileError(description: "\(path): subscriptions[\(i)]: \(error.message)")
+                }
+            }
+        } else if o["subscriptions"] != nil { throw fail("subscriptions", "an array of subscription definitions") }
         return file
     }
 }

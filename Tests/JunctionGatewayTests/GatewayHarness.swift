@@ -14,8 +14,11 @@ struct GatewayHarness {
     static let token = "test-token"
     static let otherToken = "other-token"
 
-    static func start(tls: Bool = true, configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> GatewayHarness {
-        let directory = NSTemporaryDirectory() + "junction-test-\(UUID().uuidString)"
+    /// Starts a gateway; `directory` reuses the directory of an earlier
+    /// harness (its certificates and data) for restart tests.
+    static func start(tls: Bool = true, directory reused: String? = nil,
+                      configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> GatewayHarness {
+        let directory = reused ?? NSTemporaryDirectory() + "junction-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var configuration = GatewayConfiguration()
         configuration.port = 0
@@ -42,9 +45,10 @@ struct GatewayHarness {
                                                     timeout: .seconds(5))
     }
 
-    func stop() async {
+    /// Shuts the gateway down; the directory is removed unless `keepDirectory`.
+    func stop(keepDirectory: Bool = false) async {
         await gateway.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
+        if !keepDirectory { try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 

@@ -36,6 +36,9 @@ Junction__V1__ClientFrame *junction_unpack_client_frame(junction_arena *arena, c
 /// Unpacks a ServerFrame into the arena.
 Junction__V1__ServerFrame *junction_unpack_server_frame(junction_arena *arena, const uint8_t *data, size_t len);
 
+/// Unpacks one stored Event (as the event log keeps it) into the arena.
+Junction__V1__Event *junction_unpack_event(junction_arena *arena, const uint8_t *data, size_t len);
+
 /// Result of junction_wire_check.
 typedef enum junction_wire_status {
     JUNCTION_WIRE_OK = 0,

@@ -82,6 +82,10 @@ Junction__V1__ServerFrame *junction_unpack_server_frame(junction_arena *arena, c
     return junction__v1__server_frame__unpack(&arena->allocator, len, data);
 }
 
+Junction__V1__Event *junction_unpack_event(junction_arena *arena, const uint8_t *data, size_t len) {
+    return junction__v1__event__unpack(&arena->allocator, len, data);
+}
+
 // MARK: - UTF-8
 
 bool junction_utf8_valid(const uint8_t *s, size_t len) {

@@ -1,0 +1,667 @@
+import CJunctionWire
+import Foundation
+import JunctionAdmin
+import JunctionPatterns
+import JunctionStore
+import JunctionWire
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Runs every durable subscription of the gateway on one thread.
+///
+/// A durable subscription reads the event log from its cursor, matches each
+/// record against its pattern and hands matching events to its consumers as
+/// ``SubscriptionDeliveryState`` decides (credits, max in flight, ack
+/// timeouts, retries with backoff, dead letters, ordering groups). Its
+/// backlog stays in the log: only the events it holds in flight (at most
+/// `maxBuffered`, and at most 64 MiB of them) are in memory. Cursors and
+/// in-flight attempts are checkpointed to the state database every 100 ms
+/// and at shutdown; after a crash, delivery resumes from the last
+/// checkpoint (events after it are delivered again: at least once).
+///
+/// Event loops and the pipeline talk to it through an inbox (`post`); it
+/// answers consumers on their event loops.
+final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`, `stopping` under `condition`; everything else is confined to the service thread
+    private let log: EventLog
+    private let state: StateStore
+    private let logger: Logger
+    private let clock: @Sendable () -> Int64
+    private let condition = NSCondition()
+    private var inbox: [@Sendable (DurableDeliveryService) -> Void] = []
+    private var logLast: UInt64
+    private var stopping = false
+    private var stopped = false
+    private var thread: Thread?
+    private let nextConsumer = NIOLockedCounter()
+
+    // Service thread only.
+    private var runtimes: [String: DurableSubscriptionRuntime] = [:]
+    private var consumerSubscription: [ConsumerID: String] = [:]
+    private var seenLast: UInt64
+    private var lastCheckpoint: Int64 = 0
+    private let arena = ProtobufArena(capacity: 64 << 10)
+    private let matchContext = PatternMatchContext()
+    private var readBatch = LogReadBatch()
+    private var ids = EventIDGenerator()
+    /// Most bytes of events one subscription holds in memory.
+    static let maxCachedBytes = 64 << 20
+    /// Records one read step scans at most (keeps the thread responsive).
+    static let scanStep = 4096
+
+    init(log: EventLog, state: StateStore, logger: Logger, clock: @escaping @Sendable () -> Int64 = { PublishProcessor.wallClockNanos() }) throws {
+        self.log = log
+        self.state = state
+        self.logger = logger
+        self.clock = clock
+        self.logLast = log.lastPosition
+        self.seenLast = logLast
+        for definition in try state.subscriptions() {
+            let runtime = try DurableSubscriptionRuntime(definition: definition, state: state, log: log)
+            runtimes[definition.name] = runtime
+        }
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "junction-durable"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Checkpoints every subscription and stops the thread (waits for it).
+    func stop() {
+        condition.lock()
+        if stopping {
+            condition.unlock()
+            return
+        }
+        stopping = true
+        condition.broadcast()
+        while !stopped && thread != nil { condition.wait() }
+        condition.unlock()
+    }
+
+    // MARK: inbox (any thread)
+
+    private func post(_ work: @escaping @Sendable (DurableDeliveryService) -> Void) {
+        condition.lock()
+        inbox.append(work)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Runs `work` on the service thread and waits for its result (admin
+    /// requests, from the admin pool).
+    func perform<T: Sendable>(_ work: @escaping @Sendable (DurableDeliveryService) -> Result<T, AdminFailure>) throws(AdminFailure) -> T {
+        let box = ResultBox<T>()
+        post { service in box.set(work(service)) }
+        return try box.wait().get()
+    }
+
+    /// The log grew to `position` (called after each completed append).
+    func logAdvanced(to position: UInt64) {
+        condition.lock()
+        if position > logLast {
+            logLast = position
+            condition.signal()
+        }
+        condition.unlock()
+    }
+
+    func newConsumerID() -> ConsumerID { ConsumerID(nextConsumer.next()) }
+
+    /// Attaches a consumer stream to subscription `name` for `account`;
+    /// `reply` runs on the service thread with nil or the reason it failed.
+    func attach(_ handle: DurableConsumerHandle, name: String, account: String, credits: Int,
+                reply: @escaping @Sendable (WireError?) -> Void) {
+        post { service in service.attachNow(handle, name: name, account: account, credits: credits, reply: reply) }
+    }
+
+    func credit(_ consumer: ConsumerID, amount: Int) {
+        post { service in service.withRuntime(of: consumer) { $0.creditGranted(consumer, amount: amount, now: $1) } }
+    }
+
+    func ack(_ consumer: ConsumerID, positions: [UInt64]) {
+        post { service in
+            service.withRuntime(of: consumer) { machine, now in
+                var actions: [DeliveryAction] = []
+                for position in positions { actions += machine.ack(position: position, now: now).actions }
+                return .perform(actions)
+            }
+        }
+    }
+
+    func nack(_ consumer: ConsumerID, entries: [(position: UInt64, attempt: Int)], delayNanos: Int64?) {
+        post { service in
+            service.withRuntime(of: consumer) { machine, now in
+                var actions: [DeliveryAction] = []
+                for entry in entries {
+                    actions += machine.nack(position: entry.position, attempt: entry.attempt, delayNanos: delayNanos, now: now).actions
+                }
+                return .perform(actions)
+            }
+        }
+    }
+
+    func detach(_ consumer: ConsumerID) {
+        post { service in
+            service.withRuntime(of: consumer) { $0.consumerDetached(consumer, now: $1) }
+            if let name = service.consumerSubscription.removeValue(forKey: consumer) {
+                service.runtimes[name]?.consumers[consumer] = nil
+            }
+        }
+    }
+
+    // MARK: the service thread
+
+    private func run() {
+        while true {
+            condition.lock()
+            while inbox.isEmpty && !stopping && logLast == seenLast && !hasReadWork {
+                let wake = nextWake
+                if let wake {
+                    let now = clock()
+                    if wake <= now { break }
+                    let seconds = min(Double(wake - now) / 1e9, 0.1)
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+                } else {
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))
+                }
+                if lastCheckpoint + 100_000_000 <= clock() && runtimes.values.contains(where: \.dirty) { break }
+            }
+            let work = inbox
+            inbox.removeAll()
+            let last = logLast
+            let stop = stopping
+            condition.unlock()
+
+            for item in work { item(self) }
+            let now = clock()
+            if last > seenLast {
+                seenLast = last
+                for runtime in runtimes.values { apply(runtime, runtime.machine.logAdvanced(to: last, now: now)) }
+            }
+            for runtime in runtimes.values where (runtime.wakeAt ?? .max) <= now {
+                runtime.wakeAt = nil
+                apply(runtime, runtime.machine.tick(now: now))
+            }
+            for runtime in runtimes.values where runtime.pendingRead != nil { readStep(runtime) }
+            if stop || lastCheckpoint + 100_000_000 <= now {
+                checkpoint(now: now)
+            }
+            if stop {
+                condition.lock()
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+        }
+    }
+
+    private var hasReadWork: Bool { runtimes.values.contains { $0.pendingRead != nil } }
+    private var nextWake: Int64? { runtimes.values.compactMap(\.wakeAt).min() }
+
+    private func withRuntime(of consumer: ConsumerID,
+                             _ body: (inout SubscriptionDeliveryState, Int64) -> SubscriptionDeliveryState.Outcome) {
+        guard let name = consumerSubscription[consumer], let runtime = runtimes[name] else { return }
+        let outcome = body(&runtime.machine, clock())
+        apply(runtime, outcome)
+    }
+
+    private func attachNow(_ handle: DurableConsumerHandle, name: String, account: String, credits: Int,
+                           reply: @Sendable (WireError?) -> Void) {
+        guard let runtime = runtimes[name], runtime.definition.ownerAccount == account else {
+            return reply(WireError(.notFound, "Subscribe: no durable subscription \"\(name)\" for account \"\(account)\" (create it with subscription.create or the configuration file)"))
+        }
+        runtime.consumers[handle.id] = handle
+        consumerSubscription[handle.id] = name
+        reply(nil)
+        apply(runtime, runtime.machine.consumerAttached(handle.id, credit: credits, now: clock()))
+    }
+
+    /// Performs the actions of one outcome (reads are queued as read steps).
+    private func apply(_ runtime: DurableSubscriptionRuntime, _ outcome: SubscriptionDeliveryState.Outcome) {
+        guard case .perform(let actions) = outcome, !actions.isEmpty else { return }
+        var batches: [ConsumerID: [DurableDelivery]] = [:]
+        for action in actions {
+            switch action {
+            case .deliver(let position, let consumer, let attempt, _):
+                guard let event = runtime.cache[position] else {
+                    logger.error("durable delivery lost its event bytes", metadata: ["subscription": "\(runtime.definition.name)", "position": "\(position)"])
+                    continue
+                }
+                batches[consumer, default: []].append(DurableDelivery(position: position, attempt: UInt32(attempt), event: event))
+            case .deadLetter(let position, let reason, let attempts):
+                deadLetter(runtime, position: position, reason: reason, attempts: attempts)
+            case .read(let from, let maxRecords):
+                runtime.pendingRead = (from, maxRecords)
+            case .commit:
+                runtime.dirty = true
+            case .wake(let at):
+                runtime.wakeAt = at
+            }
+        }
+        for (consumer, deliveries) in batches {
+            runtime.consumers[consumer]?.deliver(deliveries)
+        }
+    }
+
+    /// Reads and matches one step of the log for `runtime`'s pending read.
+    private func readStep(_ runtime: DurableSubscriptionRuntime) {
+        guard let (from, maxRecords) = runtime.pendingRead else { return }
+        runtime.pendingRead = nil
+        var candidates: [DeliveryCandidate] = []
+        var lastScanned = from &- 1
+        var scanned = 0
+        var position = from
+        reading: while scanned < Self.scanStep && candidates.count < maxRecords && runtime.cachedBytes < Self.maxCachedBytes {
+            do {
+                try log.read(from: position, maxRecords: min(1024, Self.scanStep - scanned), maxBytes: 1 << 20, into: &readBatch)
+            } catch {
+                logger.error("durable subscription cannot read the event log", metadata: ["subscription": "\(runtime.definition.name)", "error": "\(error)"])
+                break
+            }
+            if readBatch.isEmpty { break }
+            for record in readBatch {
+                if record.position < position { continue }
+                scanned += 1
+                readBatch.withPayload(record) { payload in
+                    if let (group, event) = runtime.accepts(payload, flags: record.flags, arena: arena, context: matchContext) {
+                        candidates.append(DeliveryCandidate(position: record.position, group: group))
+                        runtime.cache[record.position] = event
+                        runtime.cachedBytes += event.count
+                    }
+                }
+                lastScanned = record.position
+                position = record.position + 1
+                if candidates.count >= maxRecords || runtime.cachedBytes >= Self.maxCachedBytes { break reading }
+            }
+        }
+        if lastScanned < from {
+            // Nothing readable (retention removed it, or the log is behind):
+            // skip to what is there.
+            let first = log.firstPosition
+            if from < first {
+                apply(runtime, runtime.machine.eventsRead([], through: first - 1, now: clock()))
+            } else {
+                // Nothing more yet: the next logAdvanced asks again.
+                apply(runtime, runtime.machine.eventsRead([], through: from &- 1, now: clock()))
+            }
+            return
+        }
+        apply(runtime, runtime.machine.eventsRead(candidates, through: lastScanned, now: clock()))
+    }
+
+    /// Moves an event to the subscription's dead-letter subscription (or
+    /// drops it, logged, when it has none).
+    private func deadLetter(_ runtime: DurableSubscriptionRuntime, position: UInt64, reason: DeadLetterReason, attempts: Int) {
+        let definition = runtime.definition
+        runtime.deadLettered += 1
+        guard let target = definition.deadLetterTarget, let original = runtime.cache[position] else {
+            logger.warning("dead letter dropped (the subscription has no dead-letter subscription)", metadata: [
+                "subscription": "\(definition.name)", "position": "\(position)", "reason": "\(reason)", "attempts": "\(attempts)",
+            ])
+            finishDeadLetter(runtime.definition.name, position: position)
+            return
+        }
+        let payload = TargetedRecord.encode(subscription: target, event: deadLetterEvent(
+            original: original, position: position, subscription: definition, reason: reason, attempts: attempts).withUnsafeBytes { $0 })
+        let name = definition.name
+        log.append([payload], flags: TargetedRecord.flag) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(let range):
+                self.logAdvanced(to: range.upperBound)
+                self.post { service in service.finishDeadLetter(name, position: position) }
+            case .failure(let error):
+                self.logger.error("cannot store a dead letter; it will be retried", metadata: ["subscription": "\(name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func finishDeadLetter(_ name: String, position: UInt64) {
+        guard let runtime = runtimes[name] else { return }
+        runtime.forget(position)
+        apply(runtime, runtime.machine.deadLetterCompleted(position: position, now: clock()))
+    }
+
+    /// The event stored for a dead letter: source "junction.dead-letter",
+    /// detail type "DeadLetter", the original event (with its position) as
+    /// the detail, and why in its attributes.
+    private func deadLetterEvent(original: [UInt8], position: UInt64, subscription: SubscriptionDefinition,
+                                 reason: DeadLetterReason, attempts: Int) -> [UInt8] {
+        var detail = original
+        ProtoBytes.appendVarintField(13, position, to: &detail)
+        var idWriter = [UInt8](repeating: 0, count: EventIDGenerator.length + 4)
+        let now = clock()
+        let idLength = idWriter.withUnsafeMutableBytes { raw in
+            var w = ProtoWriter(raw)
+            ids.write(into: &w, nowNanos: now)
+            return w.written(since: raw.baseAddress!)
+        }
+        let id = String(decoding: idWriter[..<idLength], as: UTF8.self)
+        let event = OutgoingEvent(
+            id: id, source: "junction.dead-letter", detailType: "DeadLetter", timeUnixNanos: now,
+            subject: subscription.name, bus: subscription.bus,
+            contentType: .protobuf, detail: detail,
+            attributes: [
+                (key: "junction.dead-letter.subscription", value: subscription.name),
+                (key: "junction.dead-letter.reason", value: "\(reason)"),
+                (key: "junction.dead-letter.attempts", value: "\(attempts)"),
+                (key: "junction.dead-letter.position", value: "\(position)"),
+            ])
+        var bytes = event.encoded()
+        ProtoBytes.appendBytesField(7, Array(subscription.ownerAccount.utf8), to: &bytes)
+        return bytes
+    }
+
+    /// Persists cursors and in-flight attempts of subscriptions that changed.
+    private func checkpoint(now: Int64) {
+        lastCheckpoint = now
+        for runtime in runtimes.values where runtime.dirty {
+            let (committed, inFlight) = runtime.machine.persistedState()
+            do {
+                try state.checkpoint(subscription: runtime.definition.name, committedPosition: committed, inFlight: inFlight, now: now)
+                runtime.dirty = false
+            } catch {
+                logger.error("cannot checkpoint a durable subscription", metadata: ["subscription": "\(runtime.definition.name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: administration (service thread, through `perform`)
+
+    func create(_ definition: SubscriptionDefinition) throws(AdminFailure) -> SubscriptionInfo {
+        if let existing = runtimes[definition.name] {
+            var same = existing.definition
+            same.startPosition = definition.startPosition
+            guard same == definition else {
+                throw AdminFailure(.alreadyExists, "subscription \"\(definition.name)\" exists with another definition (owner \(existing.definition.ownerAccount), bus \(existing.definition.bus)); delete it first or pick another name")
+            }
+            return info(existing)
+        }
+        let start: UInt64
+        do {
+            start = try resolve(definition.startPosition)
+            try state.createSubscription(definition)
+            try state.setCommittedPosition(start - 1, subscription: definition.name)
+        } catch let error as StoreError {
+            throw AdminFailure(.invalidRequest, "subscription \"\(definition.name)\": \(error.message)")
+        } catch {
+            throw AdminFailure(.internal, "subscription \"\(definition.name)\": \(error)")
+        }
+        do {
+            let runtime = try DurableSubscriptionRuntime(definition: definition, state: state, log: log)
+            runtimes[definition.name] = runtime
+            apply(runtime, runtime.machine.logAdvanced(to: seenLast, now: clock()))
+            return info(runtime)
+        } catch {
+            throw AdminFailure(.internal, "subscription \"\(definition.name)\": \(error)")
+        }
+    }
+
+    /// Replaces the definition of a declared subscription, keeping its cursor.
+    func update(_ definition: SubscriptionDefinition) throws(AdminFailure) {
+        guard let existing = runtimes[definition.name] else { return }
+        var same = existing.definition
+        same.startPosition = definition.startPosition
+        if same == definition { return }
+        do {
+            try state.putSubscription(definition)
+            let (committed, inFlight) = existing.machine.persistedState()
+            try state.checkpoint(subscription: definition.name, committedPosition: committed, inFlight: inFlight, now: clock())
+            let runtime = try DurableSubscriptionRuntime(definition: definition, state: state, log: log)
+            for (id, handle) in existing.consumers { handle.end(reason: "subscription \(definition.name) was redefined; subscribe again"); consumerSubscription[id] = nil }
+            runtimes[definition.name] = runtime
+            apply(runtime, runtime.machine.logAdvanced(to: seenLast, now: clock()))
+        } catch {
+            throw AdminFailure(.internal, "subscription \"\(definition.name)\": \(error)")
+        }
+    }
+
+    func info(name: String, account: String) throws(AdminFailure) -> SubscriptionInfo {
+        try info(owned(name, by: account))
+    }
+
+    func list(account: String) -> [SubscriptionInfo] {
+        runtimes.values.filter { $0.definition.ownerAccount == account }.sorted { $0.definition.name < $1.definition.name }.map(info)
+    }
+
+    func delete(name: String, account: String) throws(AdminFailure) -> Bool {
+        let runtime = try owned(name, by: account)
+        for (id, handle) in runtime.consumers {
+            handle.end(reason: "subscription \(name) was deleted")
+            consumerSubscription[id] = nil
+        }
+        runtimes[name] = nil
+        do {
+            return try state.deleteSubscription(named: name)
+        } catch {
+            throw AdminFailure(.internal, "subscription \"\(name)\": \(error)")
+        }
+    }
+
+    /// Appends the subscription's matching events of `from...to` again,
+    /// addressed to it alone (other subscriptions do not see them).
+    func replay(name: String, account: String, from: StartPosition, to: StartPosition?) throws(AdminFailure) -> ReplayResult {
+        let runtime = try owned(name, by: account)
+        let first: UInt64
+        var last: UInt64
+        do {
+            first = max(try resolve(from), log.firstPosition)
+            last = min(try to.map { try resolveEnd($0) } ?? seenLast, log.lastPosition)
+        } catch {
+            throw AdminFailure(.invalidRequest, "replay: \(error)")
+        }
+        guard first <= last else { return ReplayResult(replayed: 0, fromPosition: first, toPosition: last) }
+        var position = first
+        var replayed = 0
+        var payloads: [[UInt8]] = []
+        let replayArena = ProtobufArena(capacity: 64 << 10)
+        let context = PatternMatchContext()
+        var batch = LogReadBatch()
+        while position <= last {
+            do {
+                try log.read(from: position, maxRecords: 1024, maxBytes: 1 << 20, into: &batch)
+            } catch {
+                throw AdminFailure(.internal, "replay: reading the log at position \(position): \(error)")
+            }
+            if batch.isEmpty { break }
+            for record in batch where record.position >= position && record.position <= last {
+                batch.withPayload(record) { payload in
+                    if let (_, event) = runtime.accepts(payload, flags: record.flags, arena: replayArena, context: context) {
+                        var copy = event
+                        ProtoBytes.appendMapEntry(12, key: "junction.replayed-from", value: "\(record.position)", to: &copy)
+                        payloads.append(copy.withUnsafeBytes { TargetedRecord.encode(subscription: name, event: $0) })
+                    }
+                }
+                position = record.position + 1
+            }
+            if batch.last.map({ $0.position >= last }) ?? true { break }
+            if payloads.count >= 1024 {
+                replayed += payloads.count
+                try appendReplay(payloads)
+                payloads.removeAll(keepingCapacity: true)
+            }
+        }
+        if !payloads.isEmpty {
+            replayed += payloads.count
+            try appendReplay(payloads)
+        }
+        return ReplayResult(replayed: replayed, fromPosition: first, toPosition: last)
+    }
+
+    private func appendReplay(_ payloads: [[UInt8]]) throws(AdminFailure) {
+        do {
+            // Blocking append is fine here: this is the service thread, not the log's writer.
+            let range = try log.append(payloads, flags: TargetedRecord.flag)
+            condition.lock()
+            logLast = max(logLast, range.upperBound)
+            condition.unlock()
+        } catch {
+            throw AdminFailure(.internal, "replay: appending to the log: \(error.message)")
+        }
+    }
+
+    private func owned(_ name: String, by account: String) throws(AdminFailure) -> DurableSubscriptionRuntime {
+        guard let runtime = runtimes[name], runtime.definition.ownerAccount == account else {
+            throw AdminFailure(.notFound, "no durable subscription \"\(name)\" for account \"\(account)\"")
+        }
+        return runtime
+    }
+
+    /// The first position a start position designates.
+    private func resolve(_ start: StartPosition) throws(StoreError) -> UInt64 {
+        switch start {
+        case .earliest: return log.firstPosition
+        case .latest: return log.lastPosition + 1
+        case .time(let nanos): return try log.position(atOrAfter: nanos)
+        case .position(let p): return max(p, 1)
+        }
+    }
+
+    /// The last position an end position designates (inclusive).
+    private func resolveEnd(_ end: StartPosition) throws(StoreError) -> UInt64 {
+        switch end {
+        case .earliest: return log.firstPosition
+        case .latest: return log.lastPosition
+        case .time(let nanos): return try log.position(atOrAfter: nanos) &- 1
+        case .position(let p): return p
+        }
+    }
+
+    private func info(_ runtime: DurableSubscriptionRuntime) -> SubscriptionInfo {
+        let d = runtime.definition
+        return SubscriptionInfo(
+            name: d.name, owner: d.ownerAccount, bus: d.bus, pattern: d.pattern,
+            maxAttempts: d.retryPolicy.maxAttempts, maxEventAgeMs: (d.retryPolicy.maxEventAgeNanos ?? 0) / 1_000_000,
+            initialBackoffMs: d.retryPolicy.initialBackoffNanos / 1_000_000, maxBackoffMs: d.retryPolicy.maxBackoffNanos / 1_000_000,
+            deadLetter: d.deadLetterTarget, ackTimeoutMs: d.ackTimeoutNanos / 1_000_000, maxInFlight: d.maxInFlight,
+            orderingKey: d.orderingKey, committedPosition: runtime.machine.committedPosition, lastPosition: seenLast,
+            outstanding: runtime.machine.outstandingCount, consumers: runtime.consumers.count, deadLettered: runtime.deadLettered)
+    }
+}
+
+/// One durable subscription's state on the service thread.
+final class DurableSubscriptionRuntime {
+    let definition: SubscriptionDefinition
+    let matcher: BusMatcher
+    let nameBytes: [UInt8]
+    let busBytes: [UInt8]
+    let orderingKey: [UInt8]?
+    var machine: SubscriptionDeliveryState
+    var consumers: [ConsumerID: DurableConsumerHandle] = [:]
+    /// The stored bytes of the events the machine holds.
+    var cache: [UInt64: [UInt8]] = [:]
+    var cachedBytes = 0
+    var pendingRead: (from: UInt64, maxRecords: Int)?
+    var wakeAt: Int64?
+    var dirty = false
+    var deadLettered: UInt64 = 0
+
+    init(definition: SubscriptionDefinition, state: StateStore, log: EventLog) throws {
+        self.definition = definition
+        let pattern = try SubscriptionPattern(text: definition.pattern)
+        self.matcher = BusMatcher(patterns: [pattern])
+        self.nameBytes = Array(definition.name.utf8)
+        self.busBytes = Array(definition.bus.utf8)
+        self.orderingKey = definition.orderingKey.map { Array($0.utf8) }
+        let committed = try state.committedPosition(subscription: definition.name) ?? 0
+        let inFlight = try state.inFlight(subscription: definition.name)
+        self.machine = SubscriptionDeliveryState(configuration: DeliveryConfiguration(definition), committedPosition: committed,
+                                                 lastLogPosition: log.lastPosition, restoring: inFlight)
+    }
+
+    func forget(_ position: UInt64) {
+        if let bytes = cache.removeValue(forKey: position) { cachedBytes -= bytes.count }
+    }
+
+    /// Whether a log record is for this subscription: its ordering group and
+    /// the event's bytes, or nil.
+    func accepts(_ payload: UnsafeRawBufferPointer, flags: UInt8, arena: ProtobufArena,
+                 context: PatternMatchContext) -> (group: [UInt8]?, event: [UInt8])? {
+        var event = payload
+        if flags & TargetedRecord.flag != 0 {
+            guard let (target, bytes) = TargetedRecord.decode(payload), target.elementsEqual(nameBytes) else { return nil }
+            event = bytes
+        }
+        arena.reset()
+        guard let raw = FrameDecoder.decodeStoredEvent(event, arena: arena) else {
+            return nil
+        }
+        let view = EventView(raw: raw)
+        if flags & TargetedRecord.flag == 0 {
+            guard view.bus.elementsEqual(busBytes) else { return nil }
+            let routed = RoutedEvent(view: view, account: EventView.bytes(raw.pointee.account), id: view.id, timeUnixNanos: view.timeUnixNanos)
+            var matched = false
+            matcher.match(routed, context: context) { _ in matched = true }
+            guard matched else { return nil }
+        }
+        var group: [UInt8]?
+        if let orderingKey {
+            for a in 0..<view.attributeCount where view.attributeKey(a).elementsEqual(orderingKey) {
+                group = Array(view.attributeValue(a))
+            }
+        }
+        return (group, Array(event))
+    }
+}
+
+/// Appending fields to an encoded protobuf message (a later field wins).
+enum ProtoBytes {
+    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    static func appendVarintField(_ field: UInt32, _ value: UInt64, to bytes: inout [UInt8]) {
+        appendVarint(UInt64(field) << 3, to: &bytes)
+        appendVarint(value, to: &bytes)
+    }
+
+    static func appendBytesField(_ field: UInt32, _ value: [UInt8], to bytes: inout [UInt8]) {
+        appendVarint(UInt64(field) << 3 | 2, to: &bytes)
+        appendVarint(UInt64(value.count), to: &bytes)
+        bytes.append(contentsOf: value)
+    }
+
+    /// One entry of a map<string, string> field.
+    static func appendMapEntry(_ field: UInt32, key: String, value: String, to bytes: inout [UInt8]) {
+        var entry: [UInt8] = []
+        appendBytesField(1, Array(key.utf8), to: &entry)
+        appendBytesField(2, Array(value.utf8), to: &entry)
+        appendBytesField(field, entry, to: &bytes)
+    }
+}
+
+/// A counter for consumer ids.
+final class NIOLockedCounter: Sendable {
+    private let value = NIOLockedValueBox<UInt64>(0)
+    func next() -> UInt64 { value.withLockedValue { $0 += 1; return $0 } }
+}
+
+/// A result handed from the service thread to a waiting admin thread.
+final class ResultBox<T: Sendable>: @unchecked Sendable { // `result` under `condition`
+    private let condition = NSCondition()
+    private var result: Result<T, AdminFailure>?
+
+    func set(_ value: Result<T, AdminFailure>) {
+        condition.lock()
+        result = value
+        condition.signal()
+        condition.unlock()
+    }
+
+    func wait() -> Result<T, AdminFailure> {
+        condition.lock()
+        defer { condition.unlock() }
+        while result == nil { condition.wait() }
+        return result!
+    }
+}
