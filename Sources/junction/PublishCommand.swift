@@ -86,6 +86,9 @@ struct SubscribeCommand: AsyncParsableCommand {
     @Option(help: "Bus to subscribe to.")
     var bus: String = ""
 
+    @Option(help: "Consume this durable subscription (see `junction subscription create`) instead of a pattern; each delivery is acked once printed.")
+    var durable: String?
+
     @Option(help: "Deliveries outstanding at most (credits).")
     var credits: UInt32 = 256
 
@@ -97,7 +100,14 @@ struct SubscribeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let connection = try await client.connect(clientName: "junction-subscribe")
-        let subscription = try await connection.subscribe(pattern: pattern, bus: bus, credits: credits)
+        if durable != nil && (!pattern.isEmpty || !bus.isEmpty) {
+            throw ValidationError("--durable takes the subscription's own pattern and bus: leave out --pattern and --bus")
+        }
+        let subscription = if let durable {
+            try await connection.subscribe(durable: durable, credits: credits)
+        } else {
+            try await connection.subscribe(pattern: pattern, bus: bus, credits: credits)
+        }
         printLine(#"{"event":"subscribed","subscription_id":\#(subscription.id)}"#)
         let count = self.count
         let work = Task {
