@@ -214,12 +214,12 @@ public final class JunctionConnection: Sendable {
     /// still encoded, to `onDeliveries` on the connection's event loop (read
     /// them with `WireScanner`). For tools that need only a field or two of
     /// each event; credits are granted by the caller with `grant`.
-    public func subscribeEncoded(pattern: String = "", bus: String = "", credits: UInt32,
+    public func subscribeEncoded(pattern: String = "", bus: String = "", durable: String = "", credits: UInt32,
                                  onDeliveries: @escaping (UnsafeRawBufferPointer) -> Void,
                                  onEnd: @escaping (JunctionClientError) -> Void) async throws -> UInt32 {
         let id = counters.withLockedValue { $0.subscription += 1; return $0.subscription }
         nonisolated(unsafe) let sink = SubscriptionSink.encoded(onDeliveries, onEnd: onEnd)  // used only on the loop
-        try await open(id: id, pattern: pattern, bus: bus, credits: credits, sink: sink)
+        try await open(id: id, pattern: pattern, bus: bus, durable: durable, credits: credits, sink: sink)
         return id
     }
 

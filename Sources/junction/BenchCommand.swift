@@ -1,6 +1,7 @@
 import ArgumentParser
 import CJunctionWire
 import Foundation
+import JunctionAdmin
 import JunctionClient
 import JunctionJSON
 import JunctionTLS
@@ -40,6 +41,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Gateway process id, to report its CPU time and memory.") var serverPid: Int32?
     @Option(help: "Seconds to wait for the last deliveries.") var drainTimeout: Double = 10
     @Flag(help: "Print the result as one JSON object.") var json = false
+    @Flag(help: "Subscribers consume durable subscriptions (one each, created for the run and deleted after it) and ack every delivery.") var durable = false
     @Option(help: "Instead of traffic: open this many idle TLS connections (Hello/Welcome each) and report the gateway's memory per 1,000 (needs --server-pid).")
     var idleConnections: Int?
 
@@ -75,6 +77,7 @@ struct BenchCommand: AsyncParsableCommand {
         let pattern = #"{"source":["\#(source)"]}"#
 
         var subs: [JunctionConnection] = []
+        var durableNames: [(JunctionConnection, String)] = []
         var recorders: [NIOLoopBound<SubscriberRecorder>] = []
         for i in 0..<subscribers {
             let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
@@ -83,8 +86,17 @@ struct BenchCommand: AsyncParsableCommand {
             let recorder = try await c.eventLoop.submit {
                 NIOLoopBound(SubscriberRecorder(stats: stats, connection: c, window: credits), eventLoop: c.eventLoop)
             }.get()
+            var durableName = ""
+            if durable {
+                durableName = "bench-\(UInt32.random(in: 0...UInt32.max))-\(i)"
+                var spec = SubscriptionSpec(name: durableName, pattern: pattern)
+                spec.maxInFlight = Int(credits)
+                _ = try await c.admin(AdminOperation.subscriptionCreate, spec, as: SubscriptionInfo.self)
+                durableNames.append((c, durableName))
+                try await c.eventLoop.submit { recorder.value.acks = true }.get()
+            }
             let subscriptionID = try await c.subscribeEncoded(
-                pattern: pattern, credits: credits,
+                pattern: durable ? "" : pattern, durable: durableName, credits: credits,
                 onDeliveries: { recorder.value.received($0) },
                 onEnd: { error in FileHandle.standardError.write(Data("subscriber \(i): \(error)\n".utf8)) })
             try await c.eventLoop.submit { recorder.value.subscriptionID = subscriptionID }.get()
@@ -134,6 +146,9 @@ struct BenchCommand: AsyncParsableCommand {
             stats.merge(h)
         }
         for c in pubs { await c.close() }
+        for (c, name) in durableNames {
+            _ = try? await c.admin(AdminOperation.subscriptionDelete, SubscriptionName(name: name), as: SubscriptionDeleted.self)
+        }
         for c in subs { await c.close() }
 
         let snapshot = stats.snapshot()
@@ -411,6 +426,9 @@ final class SubscriberRecorder {
     let connection: JunctionConnection
     let window: UInt32
     var subscriptionID: UInt32 = 0
+    /// Ack every delivery (durable subscriptions).
+    var acks = false
+    private var ackIDs: [UInt64] = []
     private(set) var histogram = LatencyHistogram()
     private var ungranted: UInt32 = 0
 
@@ -431,6 +449,7 @@ final class SubscriberRecorder {
             n += 1
             var delivery = WireScanner(field.bytes)
             while let f = delivery.next() {
+                if acks && f.field == 1 && f.wireType == 0 { ackIDs.append(f.value) }
                 guard f.field == 3, f.wireType == 2 else { continue }
                 // The benchmark's events always carry their publish time
                 // (field 4, written first), so the gateway never stamps one:
@@ -445,6 +464,10 @@ final class SubscriberRecorder {
                 }
                 histogram.record(UInt64(max(0, now - sent)))
             }
+        }
+        if acks && !ackIDs.isEmpty && subscriptionID != 0 {
+            connection.ack(subscriptionID: subscriptionID, deliveryIDs: ackIDs)
+            ackIDs.removeAll(keepingCapacity: true)
         }
         ungranted += UInt32(n)
         if ungranted >= window / 4, subscriptionID != 0 {

@@ -49,10 +49,12 @@ typedef struct Junction__V1__AdminResponse Junction__V1__AdminResponse;
  */
 typedef enum _Junction__V1__RejectCode {
   /*
-   * Accepted: the event has its position and has been handed to routing
-   * (and, with the durable log, stored under the configured durability).
-   * The ack can reach the producer before the deliveries reach
-   * subscribers: delivery follows, it is not part of the ack.
+   * Accepted: the event is stored in the gateway's event log under its
+   * fsync policy (`--fsync`: with `always` it is on stable storage, with
+   * `interval` (default) it is written and survives a crash of the process,
+   * see docs/storage.md) and has been routed. Deliveries of an event never
+   * leave before it is stored. A gateway started with --no-store keeps no
+   * log: ACCEPTED then means routed to the live subscribers only.
    */
   JUNCTION__V1__REJECT_CODE__ACCEPTED = 0,
   /*
@@ -84,10 +86,11 @@ typedef enum _Junction__V1__RejectCode {
    */
   JUNCTION__V1__REJECT_CODE__REJECT_UNAVAILABLE = 7,
   /*
-   * Reserved for the durable log's deduplication: an event with the same
-   * (account, id) was accepted within the dedup window; the result carries
-   * the original position. The ephemeral gateway does not deduplicate yet
-   * and never sends it.
+   * Reserved for deduplication: an event with the same (account, id) was
+   * accepted within the dedup window; the result carries the original
+   * position. The gateway does not deduplicate yet and never sends it: a
+   * producer that retries an unacknowledged batch may store an event twice
+   * (subscribers see the same id twice; delivery is at least once anyway).
    */
   JUNCTION__V1__REJECT_CODE__REJECT_DUPLICATE = 8,
   /*
