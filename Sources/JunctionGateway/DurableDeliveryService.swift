@@ -63,8 +63,10 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "junction-durable"
+        let thread = Thread { [self] in
+            Thread.current.name = "junction-durable"
+            run()
+        }
         self.thread = thread
         thread.start()
     }
@@ -124,11 +126,18 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
 
     func ack(_ consumer: ConsumerID, positions: [UInt64]) {
         post { service in
-            service.withRuntime(of: consumer) { machine, now in
-                var actions: [DeliveryAction] = []
-                for position in positions { actions += machine.ack(position: position, now: now).actions }
-                return .perform(actions)
+            guard let name = service.consumerSubscription[consumer], let runtime = service.runtimes[name] else { return }
+            let now = service.clock()
+            var actions: [DeliveryAction] = []
+            for position in positions {
+                // Finished: its bytes are no longer needed. (An ignored ack
+                // leaves the event pending, and its bytes cached.)
+                if case .perform(let more) = runtime.machine.ack(position: position, now: now) {
+                    runtime.forget(position)
+                    actions += more
+                }
             }
+            service.apply(runtime, .perform(actions))
         }
     }
 
@@ -180,13 +189,21 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             let now = clock()
             if last > seenLast {
                 seenLast = last
-                for runtime in runtimes.values { apply(runtime, runtime.machine.logAdvanced(to: last, now: now)) }
+                for runtime in runtimes.values {
+                    if let parked = runtime.parkedRead {
+                        runtime.parkedRead = nil
+                        runtime.pendingRead = parked
+                    }
+                    apply(runtime, runtime.machine.logAdvanced(to: last, now: now))
+                }
             }
             for runtime in runtimes.values where (runtime.wakeAt ?? .max) <= now {
                 runtime.wakeAt = nil
                 apply(runtime, runtime.machine.tick(now: now))
             }
-            for runtime in runtimes.values where runtime.pendingRead != nil { readStep(runtime) }
+            for runtime in runtimes.values where runtime.pendingRead != nil && runtime.cachedBytes < Self.maxCachedBytes {
+                readStep(runtime)
+            }
             if stop || lastCheckpoint + 100_000_000 <= now {
                 checkpoint(now: now)
             }
@@ -200,7 +217,8 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         }
     }
 
-    private var hasReadWork: Bool { runtimes.values.contains { $0.pendingRead != nil } }
+    /// A read can run now: requested, and the subscription has room for more event bytes.
+    private var hasReadWork: Bool { runtimes.values.contains { $0.pendingRead != nil && $0.cachedBytes < Self.maxCachedBytes } }
     private var nextWake: Int64? { runtimes.values.compactMap(\.wakeAt).min() }
 
     private func withRuntime(of consumer: ConsumerID,
@@ -280,14 +298,14 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             }
         }
         if lastScanned < from {
-            // Nothing readable (retention removed it, or the log is behind):
-            // skip to what is there.
             let first = log.firstPosition
             if from < first {
+                // Retention removed the start of the range: go on from what is there.
                 apply(runtime, runtime.machine.eventsRead([], through: first - 1, now: clock()))
             } else {
-                // Nothing more yet: the next logAdvanced asks again.
-                apply(runtime, runtime.machine.eventsRead([], through: from &- 1, now: clock()))
+                // Nothing readable yet: the read waits for the log to grow
+                // (answering it empty would make the machine ask again at once).
+                runtime.parkedRead = (from, maxRecords)
             }
             return
         }
@@ -556,7 +574,11 @@ final class DurableSubscriptionRuntime {
     /// The stored bytes of the events the machine holds.
     var cache: [UInt64: [UInt8]] = [:]
     var cachedBytes = 0
+    /// A read the machine asked for, to run on the service thread's next turn
+    /// (while the subscription holds less than `maxCachedBytes`).
     var pendingRead: (from: UInt64, maxRecords: Int)?
+    /// A read that found nothing yet; it runs again when the log grows.
+    var parkedRead: (from: UInt64, maxRecords: Int)?
     var wakeAt: Int64?
     var dirty = false
     var deadLettered: UInt64 = 0
