@@ -11,6 +11,7 @@ final class GatewayCore: Sendable {
     let workers: [PipelineWorker<PublishJob>]
     let connections = ConnectionRegistry()
     let admin: AdminService
+    let schemas: SchemaRegistryService
     private let accounts: [String: Account]
     private let nextWorker = NIOLockedValueBox(0)
 
@@ -22,12 +23,16 @@ final class GatewayCore: Sendable {
         for (token, name) in configuration.tokens { accounts[token] = Account(name) }
         self.accounts = accounts
         self.certificateAccounts = configuration.certificateAccounts.mapValues { Account($0) }
+        let schemas = try SchemaRegistryService(dataDirectory: configuration.dataDirectory)
+        self.schemas = schemas
         var handlers: [String: AdminService.Handler] = [:]
         // Each area adds its operations here (see AdminService).
+        SchemaAdmin.install(into: &handlers, service: schemas)
         self.admin = AdminService(handlers: handlers, administrators: configuration.adminAccounts)
         let sequencer = PositionSequencer()
         self.workers = (0..<max(1, configuration.pipelineWorkers)).map { i in
-            let processor = PublishProcessor(router: router, limits: configuration.limits, sequencer: sequencer)
+            let processor = PublishProcessor(router: router, limits: configuration.limits, sequencer: sequencer,
+                                            schemas: EventValidator(service: schemas, modes: configuration.validation))
             return PipelineWorker<PublishJob>(name: "junction-pipe-\(i)", capacity: configuration.ringCapacity, batchSize: 64) { jobs in
                 processor.process(jobs)
             }

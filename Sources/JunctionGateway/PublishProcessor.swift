@@ -31,6 +31,8 @@ final class PublishProcessor {
     private let sequencer: PositionSequencer
     private let matchContext = PatternMatchContext()
     private let defaultBusBytes = StableBytes("default")
+    /// Schema checks per bus, and protobuf schemas for routing on `detail`.
+    private let schemas: EventValidator
 
     /// Reused between groups of jobs (capacity kept).
     private var scratch = Scratch()
@@ -46,8 +48,9 @@ final class PublishProcessor {
         var position: UInt64
     }
 
-    init(router: Router, limits: GatewayConfiguration.Limits, sequencer: PositionSequencer) {
+    init(router: Router, limits: GatewayConfiguration.Limits, sequencer: PositionSequencer, schemas: EventValidator) {
         self.router = router
+        self.schemas = schemas
         self.limits = limits
         self.sequencer = sequencer
     }
@@ -56,6 +59,8 @@ final class PublishProcessor {
     func process(_ jobs: [PublishJob]) {
         let snapshot = router.snapshot()
         let now = Self.wallClockNanos()
+        schemas.beginGroup()
+        defer { schemas.endGroup() }
         // Work on locals: class properties would be checked for exclusive
         // access on every use in the per-event loops.
         var scratch = self.scratch
@@ -108,8 +113,13 @@ final class PublishProcessor {
                 let explicitBus = event.bus
                 let busName = explicitBus.count > 0 ? explicitBus : (job.defaultBus.count > 0 ? job.defaultBus : defaultBusBytes.buffer)
                 if let bus = snapshot.bus(named: busName) {
-                    record.bus = bus
-                    accepted += 1
+                    if let (code, message) = schemas.check(event, bus: busName) {
+                        record.code = code
+                        record.message = message
+                    } else {
+                        record.bus = bus
+                        accepted += 1
+                    }
                 } else {
                     record.code = .unknownBus
                     record.message = "bus \"\(busName.string)\" does not exist"
@@ -165,7 +175,7 @@ final class PublishProcessor {
                     (outcomes.baseAddress! + i).initialize(to: EventOutcome(id: id, position: record.position, code: record.code, message: record.message))
                     guard record.code == .accepted, let bus = record.bus, !bus.targets.isEmpty else { continue }
                     let time = event.timeUnixNanos != 0 ? event.timeUnixNanos : now
-                    let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id, timeUnixNanos: time)
+                    let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id, timeUnixNanos: time, schemas: schemas)
                     bus.matcher.match(routed, context: matchContext) { index in
                         let target = bus.targets[index]
                         if source == nil { source = DeliverySource(body: job.body, stamps: stampBuffer) }
