@@ -9,11 +9,19 @@ import JunctionWire
 enum SchemaAdmin {
     /// Adds the schema operations, served by `service`, to `handlers`.
     static func install(into handlers: inout [String: AdminService.Handler], service: SchemaRegistryService) {
-        handlers[AdminOperation.schemaRegister] = { call throws(AdminFailure) in try register(call, service) }
-        handlers[AdminOperation.schemaGet] = { call throws(AdminFailure) in try get(call, service) }
-        handlers[AdminOperation.schemaList] = { call throws(AdminFailure) in try list(call, service) }
-        handlers[AdminOperation.schemaMode] = { call throws(AdminFailure) in try mode(call, service) }
-        handlers[AdminOperation.schemaCheck] = { call throws(AdminFailure) in try check(call, service) }
+        handlers[AdminOperation.schemaRegister] = handler(service, register)
+        handlers[AdminOperation.schemaGet] = handler(service, get)
+        handlers[AdminOperation.schemaList] = handler(service, list)
+        handlers[AdminOperation.schemaMode] = handler(service, mode)
+        handlers[AdminOperation.schemaCheck] = handler(service, check)
+    }
+
+    private static func handler(
+        _ service: SchemaRegistryService,
+        _ operation: @escaping @Sendable (AdminCall, SchemaRegistryService) throws(AdminFailure) -> [UInt8]
+    ) -> AdminService.Handler {
+        let run: AdminService.Handler = { call in try operation(call, service) }
+        return run
     }
 
     static func register(_ call: AdminCall, _ service: SchemaRegistryService) throws(AdminFailure) -> [UInt8] {
