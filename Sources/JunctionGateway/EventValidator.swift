@@ -193,7 +193,7 @@ final class EventValidator {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         let now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-        guard now - lastLogNanos >= 1_000_000_000 || lastLogNanos == .min else {
+        if lastLogNanos != .min, now - lastLogNanos < 1_000_000_000 {
             suppressedLogs += 1
             return
         }

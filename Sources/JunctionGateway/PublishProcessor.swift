@@ -60,7 +60,6 @@ final class PublishProcessor {
         let snapshot = router.snapshot()
         let now = Self.wallClockNanos()
         schemas.beginGroup()
-        defer { schemas.endGroup() }
         // Work on locals: class properties would be checked for exclusive
         // access on every use in the per-event loops.
         var scratch = self.scratch
@@ -69,6 +68,7 @@ final class PublishProcessor {
         for (_, entry) in scratch.pending { entry.target.deliver(entry.items) }
         scratch.pending.removeAll(keepingCapacity: true)
         self.scratch = scratch
+        schemas.endGroup()
         // One task per event loop for all the acks of this group.
         var byLoop: [ObjectIdentifier: (loop: EventLoop, jobs: [PublishJob])] = [:]
         for job in jobs {
