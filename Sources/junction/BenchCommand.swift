@@ -40,6 +40,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Gateway process id, to report its CPU time and memory.") var serverPid: Int32?
     @Option(help: "Seconds to wait for the last deliveries.") var drainTimeout: Double = 10
     @Flag(help: "Print the result as one JSON object.") var json = false
+    @Option(help: "json or protobuf: events carry a schema reference (subject bench.<format>, registered first) and a detail valid for it; start the gateway with --validation default=enforce to measure validation.")
+    var schema: String?
     @Option(help: "Instead of traffic: open this many idle TLS connections (Hello/Welcome each) and report the gateway's memory per 1,000 (needs --server-pid).")
     var idleConnections: Int?
 
@@ -92,7 +94,16 @@ struct BenchCommand: AsyncParsableCommand {
             subs.append(c)
         }
 
-        let template = EventTemplate(source: source, size: size)
+        var benchSchema: BenchSchema?
+        if let schema {
+            guard let format = BenchSchema(rawValue: schema) else { throw ValidationError("--schema \(schema): use json or protobuf") }
+            let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
+                                                         clientName: "junction-bench-schema", eventLoopGroup: group)
+            try await format.register(on: c)
+            await c.close()
+            benchSchema = format
+        }
+        let template = EventTemplate(source: source, size: size, schema: benchSchema)
         let perPublisher = duration == nil ? count / publishers : Int.max
         let deadline = duration.map { NIODeadline.now() + .nanoseconds(Int64($0 * 1e9)) }
         let ratePerPublisher = rate / Double(publishers)
@@ -251,12 +262,17 @@ final class BenchStats: Sendable {
 struct EventTemplate: Sendable {
     let bytes: [UInt8]
 
-    init(source: String, size: Int) {
+    init(source: String, size: Int, schema: BenchSchema? = nil) {
         // Time is written separately (field 4, about 10 bytes).
-        let base = OutgoingEvent(source: source, detailType: "BenchEvent", contentType: .binary)
+        let base = OutgoingEvent(source: source, detailType: "BenchEvent", schemaSubject: schema?.subject ?? "",
+                                 contentType: schema?.contentType ?? .binary)
         let overhead = base.encodedSize + 11 + 3
         var event = base
-        event.detail = [UInt8](repeating: 0x61, count: max(0, size - overhead))
+        if let schema {
+            event.detail = schema.detail(padding: size - overhead - schema.detail(padding: 0).count - 1)
+        } else {
+            event.detail = [UInt8](repeating: 0x61, count: max(0, size - overhead))
+        }
         bytes = event.encoded()
     }
 }
