@@ -8,6 +8,8 @@ struct RoutedEvent {
     var account: UnsafeRawBufferPointer
     var id: UnsafeRawBufferPointer
     var timeUnixNanos: Int64
+    /// The worker's schema cache, for feeding protobuf details by field.
+    var schemas: EventValidator?
 }
 
 /// A subscription's EventBridge pattern, parsed once when the stream opens.
@@ -38,8 +40,11 @@ struct SubscriptionPattern: Sendable {
 /// Fields the patterns see: `id`, `source`, `detail-type`, `account`, `time`
 /// (RFC 3339, UTC, milliseconds), `subject`, `resources` (an array) and
 /// `detail` (the JSON detail of events whose content type is JSON or
-/// unspecified). A detail that is not valid JSON is matched as if it were
-/// absent (rules on envelope fields still apply).
+/// unspecified; for content type PROTOBUF, the fields of the detail by
+/// their JSON names when the event's schema reference names a protobuf
+/// schema the gateway knows, see ``ProtoPatternFeeder``). A detail that does
+/// not parse is matched as if it were absent (rules on envelope fields still
+/// apply).
 struct BusMatcher: Sendable {
     private let automaton: PatternAutomaton
     /// Streams with an empty pattern: they get every event of the bus.
@@ -129,6 +134,12 @@ struct BusMatcher: Sendable {
                 try context.addJSON(key: "detail", v.detail)
             } catch {
                 // Not JSON: match on the envelope alone.
+                return feed(event, context: context, withDetail: false)
+            }
+        } else if withDetail, fields.contains(.detail), type == .protobuf, let schemas = event.schemas,
+                  let schema = schemas.protobufSchema(for: v) {
+            guard schemas.patternFeeder.feed(detail: v.detail, schema: schema, context: context) else {
+                // Does not conform to its schema: match on the envelope alone.
                 return feed(event, context: context, withDetail: false)
             }
         }

@@ -44,13 +44,17 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     private let matchContext = PatternMatchContext()
     private var readBatch = LogReadBatch()
     private var ids = EventIDGenerator()
+    /// The service thread's schema cache: protobuf details are matched by field.
+    private let schemas: EventValidator
     /// Most bytes of events one subscription holds in memory.
     static let maxCachedBytes = 64 << 20
     /// Records one read step scans at most (keeps the thread responsive).
     static let scanStep = 4096
 
-    init(log: EventLog, state: StateStore, logger: Logger, clock: @escaping @Sendable () -> Int64 = { PublishProcessor.wallClockNanos() }) throws {
+    init(log: EventLog, state: StateStore, schemas: SchemaRegistryService, logger: Logger,
+         clock: @escaping @Sendable () -> Int64 = { PublishProcessor.wallClockNanos() }) throws {
         self.log = log
+        self.schemas = EventValidator(service: schemas, modes: [:])
         self.state = state
         self.logger = logger
         self.clock = clock
@@ -270,6 +274,8 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     private func readStep(_ runtime: DurableSubscriptionRuntime) {
         guard let (from, maxRecords) = runtime.pendingRead else { return }
         runtime.pendingRead = nil
+        schemas.beginGroup()
+        defer { schemas.endGroup() }
         var candidates: [DeliveryCandidate] = []
         var lastScanned = from &- 1
         var scanned = 0
@@ -286,7 +292,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
                 if record.position < position { continue }
                 scanned += 1
                 readBatch.withPayload(record) { payload in
-                    if let (group, event) = runtime.accepts(payload, flags: record.flags, arena: arena, context: matchContext) {
+                    if let (group, event) = runtime.accepts(payload, flags: record.flags, arena: arena, context: matchContext, schemas: schemas) {
                         candidates.append(DeliveryCandidate(position: record.position, group: group))
                         runtime.cache[record.position] = event
                         runtime.cachedBytes += event.count
@@ -478,6 +484,8 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         var replayed = 0
         var payloads: [[UInt8]] = []
         let replayArena = ProtobufArena(capacity: 64 << 10)
+        schemas.beginGroup()
+        defer { schemas.endGroup() }
         let context = PatternMatchContext()
         var batch = LogReadBatch()
         while position <= last {
@@ -489,7 +497,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             if batch.isEmpty { break }
             for record in batch where record.position >= position && record.position <= last {
                 batch.withPayload(record) { payload in
-                    if let (_, event) = runtime.accepts(payload, flags: record.flags, arena: replayArena, context: context) {
+                    if let (_, event) = runtime.accepts(payload, flags: record.flags, arena: replayArena, context: context, schemas: schemas) {
                         var copy = event
                         ProtoBytes.appendMapEntry(12, key: "junction.replayed-from", value: "\(record.position)", to: &copy)
                         payloads.append(copy.withUnsafeBytes { TargetedRecord.encode(subscription: name, event: $0) })
@@ -603,7 +611,7 @@ final class DurableSubscriptionRuntime {
     /// Whether a log record is for this subscription: its ordering group and
     /// the event's bytes, or nil.
     func accepts(_ payload: UnsafeRawBufferPointer, flags: UInt8, arena: ProtobufArena,
-                 context: PatternMatchContext) -> (group: [UInt8]?, event: [UInt8])? {
+                 context: PatternMatchContext, schemas: EventValidator?) -> (group: [UInt8]?, event: [UInt8])? {
         var event = payload
         if flags & TargetedRecord.flag != 0 {
             guard let (target, bytes) = TargetedRecord.decode(payload), target.elementsEqual(nameBytes) else { return nil }
@@ -616,7 +624,8 @@ final class DurableSubscriptionRuntime {
         let view = EventView(raw: raw)
         if flags & TargetedRecord.flag == 0 {
             guard view.bus.elementsEqual(busBytes) else { return nil }
-            let routed = RoutedEvent(view: view, account: EventView.bytes(raw.pointee.account), id: view.id, timeUnixNanos: view.timeUnixNanos)
+            let routed = RoutedEvent(view: view, account: EventView.bytes(raw.pointee.account), id: view.id,
+                                     timeUnixNanos: view.timeUnixNanos, schemas: schemas)
             var matched = false
             matcher.match(routed, context: context) { _ in matched = true }
             guard matched else { return nil }

@@ -60,6 +60,9 @@ public final class Gateway: Sendable {
     /// The bound port (useful with port 0).
     public var port: Int { listener.withLockedValue { $0?.localAddress?.port ?? 0 } }
 
+    /// Events accepted on `.warn` buses although they broke their schema.
+    public var schemaWarnings: UInt64 { core.schemas.warnedEvents }
+
     /// Open client connections.
     public var connectionCount: Int { core.connections.count }
 

@@ -37,6 +37,9 @@ public struct GatewayConfiguration: Sendable {
     public var subscriptions: [DeclaredSubscription] = []
     /// Buses that exist. "default" is always added.
     public var buses: Set<String> = ["default"]
+    /// Schema validation per bus (see `SchemaValidationMode`); a bus not
+    /// listed is `.off`.
+    public var validation: [String: SchemaValidationMode] = [:]
     /// Limits announced in Welcome and enforced.
     public var limits = Limits()
     /// Event loop threads (0: one per core).

@@ -16,6 +16,7 @@ final class GatewayCore: Sendable {
     let storage: GatewayStorage?
     /// Durable subscriptions; nil without a data directory.
     let durable: DurableDeliveryService?
+    let schemas: SchemaRegistryService
     private let accounts: [String: Account]
     private let nextWorker = NIOLockedValueBox(0)
 
@@ -30,7 +31,10 @@ final class GatewayCore: Sendable {
         var handlers: [String: AdminService.Handler] = [:]
         let storage = try configuration.dataDirectory.map { directory in try GatewayStorage(directory: directory, configuration: configuration) }
         self.storage = storage
-        let durable = try storage.map { storage in try DurableDeliveryService(log: storage.log, state: storage.state, logger: logger) }
+        let schemas = try SchemaRegistryService(dataDirectory: configuration.dataDirectory)
+        self.schemas = schemas
+        SchemaAdmin.install(into: &handlers, service: schemas)
+        let durable = try storage.map { storage in try DurableDeliveryService(log: storage.log, state: storage.state, schemas: schemas, logger: logger) }
         self.durable = durable
         if let durable {
             SubscriptionAdmin.register(into: &handlers, service: durable, buses: Set(configuration.buses).union(["default"]))
@@ -42,6 +46,7 @@ final class GatewayCore: Sendable {
         let log = storage?.log
         self.workers = (0..<max(1, configuration.pipelineWorkers)).map { i in
             let processor = PublishProcessor(router: router, limits: configuration.limits, log: log, sequencer: sequencer,
+                                             schemas: EventValidator(service: schemas, modes: configuration.validation),
                                              appended: appended)
             return PipelineWorker<PublishJob>(name: "junction-pipe-\(i)", capacity: configuration.ringCapacity, batchSize: 64) { jobs in
                 processor.process(jobs)

@@ -44,6 +44,8 @@ final class PublishProcessor {
     private let appended: (@Sendable (UInt64) -> Void)?
     private let matchContext = PatternMatchContext()
     private let defaultBusBytes = StableBytes("default")
+    /// Schema checks per bus, and protobuf schemas for routing on `detail`.
+    private let schemas: EventValidator
 
     /// Reused between groups of jobs (capacity kept).
     private var scratch = Scratch()
@@ -65,8 +67,9 @@ final class PublishProcessor {
     }
 
     init(router: Router, limits: GatewayConfiguration.Limits, log: EventLog?, sequencer: PositionSequencer,
-         appended: (@Sendable (UInt64) -> Void)? = nil) {
+         schemas: EventValidator, appended: (@Sendable (UInt64) -> Void)? = nil) {
         self.router = router
+        self.schemas = schemas
         self.limits = limits
         self.log = log
         self.sequencer = sequencer
@@ -78,6 +81,8 @@ final class PublishProcessor {
     func process(_ jobs: [PublishJob]) {
         let snapshot = router.snapshot()
         let now = Self.wallClockNanos()
+        schemas.beginGroup()
+        defer { schemas.endGroup() }
         // Work on locals: class properties would be checked for exclusive
         // access on every use in the per-event loops.
         var scratch = self.scratch
@@ -161,7 +166,12 @@ final class PublishProcessor {
                 let explicitBus = event.bus
                 let busName = explicitBus.count > 0 ? explicitBus : (job.defaultBus.count > 0 ? job.defaultBus : defaultBusBytes.buffer)
                 if let bus = snapshot.bus(named: busName) {
-                    record.bus = bus
+                    if let (code, message) = schemas.check(event, bus: busName) {
+                        record.code = code
+                        record.message = message
+                    } else {
+                        record.bus = bus
+                    }
                 } else {
                     record.code = .unknownBus
                     record.message = "bus \"\(busName.string)\" does not exist"
@@ -249,7 +259,7 @@ final class PublishProcessor {
                     (outcomes.baseAddress! + i).initialize(to: EventOutcome(id: id, position: positions[i], code: record.code, message: record.message))
                     guard record.code == .accepted, let bus = record.bus, !bus.targets.isEmpty else { continue }
                     let time = event.timeUnixNanos != 0 ? event.timeUnixNanos : now
-                    let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id, timeUnixNanos: time)
+                    let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id, timeUnixNanos: time, schemas: schemas)
                     bus.matcher.match(routed, context: matchContext) { index in
                         scratch.matches.append(Match(event: i, target: bus.targets[index]))
                     }

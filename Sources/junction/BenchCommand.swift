@@ -42,6 +42,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the last deliveries.") var drainTimeout: Double = 10
     @Flag(help: "Print the result as one JSON object.") var json = false
     @Flag(help: "Subscribers consume durable subscriptions (one each, created for the run and deleted after it) and ack every delivery.") var durable = false
+    @Option(help: "json or protobuf: events carry a schema reference (subject bench.<format>, registered first) and a detail valid for it; start the gateway with --validation default=enforce to measure validation.")
+    var schema: String?
     @Option(help: "Instead of traffic: open this many idle TLS connections (Hello/Welcome each) and report the gateway's memory per 1,000 (needs --server-pid).")
     var idleConnections: Int?
 
@@ -104,7 +106,16 @@ struct BenchCommand: AsyncParsableCommand {
             subs.append(c)
         }
 
-        let template = EventTemplate(source: source, size: size)
+        var benchSchema: BenchSchema?
+        if let schema {
+            guard let format = BenchSchema(rawValue: schema) else { throw ValidationError("--schema \(schema): use json or protobuf") }
+            let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
+                                                         clientName: "junction-bench-schema", eventLoopGroup: group)
+            try await format.register(on: c)
+            await c.close()
+            benchSchema = format
+        }
+        let template = EventTemplate(source: source, size: size, schema: benchSchema)
         let perPublisher = duration == nil ? count / publishers : Int.max
         let deadline = duration.map { NIODeadline.now() + .nanoseconds(Int64($0 * 1e9)) }
         let ratePerPublisher = rate / Double(publishers)
@@ -266,12 +277,17 @@ final class BenchStats: Sendable {
 struct EventTemplate: Sendable {
     let bytes: [UInt8]
 
-    init(source: String, size: Int) {
+    init(source: String, size: Int, schema: BenchSchema? = nil) {
         // Time is written separately (field 4, about 10 bytes).
-        let base = OutgoingEvent(source: source, detailType: "BenchEvent", contentType: .binary)
+        let base = OutgoingEvent(source: source, detailType: "BenchEvent", schemaSubject: schema?.subject ?? "",
+                                 contentType: schema?.contentType ?? .binary)
         let overhead = base.encodedSize + 11 + 3
         var event = base
-        event.detail = [UInt8](repeating: 0x61, count: max(0, size - overhead))
+        if let schema {
+            event.detail = schema.detail(padding: size - overhead - schema.detail(padding: 0).count - 1)
+        } else {
+            event.detail = [UInt8](repeating: 0x61, count: max(0, size - overhead))
+        }
         bytes = event.encoded()
     }
 }

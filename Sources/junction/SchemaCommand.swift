@@ -3,15 +3,17 @@ import Foundation
 import JunctionSchema
 
 /// `junction schema ...`: schema tooling. The offline subcommands (`compat`, `validate`) need no gateway; the
-/// online ones (register, list, show, mode, check) are added to ``subcommands`` by the gateway integration.
+/// online ones (`register`, `list`, `show`, `mode`, `check`) talk to a gateway's registry over admin requests.
 struct SchemaCommand: ParsableCommand {
-    /// Offline subcommands; online ones are appended where the admin client lives.
+    /// Offline subcommands.
     static let offlineSubcommands: [any ParsableCommand.Type] = [Compat.self, Validate.self]
+    /// Subcommands that use a gateway.
+    static let onlineSubcommands: [any ParsableCommand.Type] = [Register.self, List.self, Show.self, Mode.self, Check.self]
 
     static let configuration = CommandConfiguration(
         commandName: "schema",
-        abstract: "Check schema compatibility and validate events against schemas.",
-        subcommands: offlineSubcommands
+        abstract: "Manage a gateway's schema registry, check schema compatibility and validate events against schemas.",
+        subcommands: onlineSubcommands + offlineSubcommands
     )
 
     /// Reads a schema file into a definition: a FileDescriptorSet (protobuf) or JSON Schema text (json).

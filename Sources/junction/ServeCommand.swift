@@ -24,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
               {"listen": "127.0.0.1:7400", "data_dir": "junction-data",
                "tokens": {"TOKEN": "ACCOUNT"}, "cert_accounts": {"CLIENT-CN": "ACCOUNT"},
                "buses": ["default", "payments"],
+               "validation": {"payments": "enforce"},
                "tls": {"cert": "server.pem", "key": "server-key.pem", "client_ca": "ca.pem",
                        "require_client_cert": false, "allow_tls12": false},
                "limits": {"max_frame_bytes": 4194304, "max_batch_events": 1000,
@@ -84,6 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("admin-account"), help: "An account that may register schemas and change compatibility modes (repeatable). Default: every account may.")
     var adminAccounts: [String] = []
+    @Option(name: .customLong("validation"), help: "BUS=MODE: schema validation of a bus: enforce, warn or off (default off; repeatable; see docs/schemas.md).")
+    var validation: [String] = []
 
     @Option(help: "Largest frame accepted, in bytes (default 4194304).")
     var maxFrameBytes: Int?
@@ -132,6 +135,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.buses.formUnion(file.buses)
         configuration.buses.formUnion(buses)
+        configuration.validation = file.validation
+        for entry in validation {
+            let (bus, name) = try splitAssignment(entry, option: "--validation", expected: "BUS=MODE")
+            guard let mode = SchemaValidationMode(name: name) else {
+                throw ValidationError("--validation \(entry): unknown mode \"\(name)\" (use enforce, warn or off)")
+            }
+            configuration.validation[bus] = mode
+        }
+        for bus in configuration.validation.keys where !configuration.buses.contains(bus) {
+            throw ValidationError("validation for bus \"\(bus)\": the bus does not exist (create it with --bus \(bus) or \"buses\")")
+        }
         configuration.limits = file.limits
         if let maxFrameBytes { configuration.limits.maxFrameBytes = maxFrameBytes }
         if let w = workers ?? file.workers { configuration.pipelineWorkers = max(1, w) }
@@ -290,6 +304,7 @@ struct ServeFile {
     var tokens: [String: String] = [:]
     var certificateAccounts: [String: String] = [:]
     var buses: [String] = []
+    var validation: [String: SchemaValidationMode] = [:]
     var tls = TLS()
     var limits = GatewayConfiguration.Limits()
     var workers: Int?
@@ -346,7 +361,7 @@ struct ServeFile {
             guard case .bool(let b) = v else { throw fail(key, "true or false") }
             return b
         }
-        let known: Set = ["listen", "data_dir", "tokens", "cert_accounts", "buses", "tls", "limits", "workers", "event_loops",
+        let known: Set = ["listen", "data_dir", "tokens", "cert_accounts", "buses", "validation", "tls", "limits", "workers", "event_loops",
                           "admin_accounts", "storage", "subscriptions"]
         for key in o.keys where !known.contains(key) {
             throw FileError(description: "\(path): unknown key \"\(key)\" (known: \(known.sorted().joined(separator: ", ")))")
@@ -362,6 +377,14 @@ struct ServeFile {
         if case .array(let buses)? = o["buses"] {
             file.buses = try buses.enumerated().map { try str($0.element, "buses[\($0.offset)]")! }
         } else if o["buses"] != nil { throw fail("buses", "an array of names") }
+        if case .object(let modes)? = o["validation"] {
+            for m in modes.members {
+                guard let name = try str(m.value, "validation.\(m.key)"), let mode = SchemaValidationMode(name: name) else {
+                    throw fail("validation.\(m.key)", "\"enforce\", \"warn\" or \"off\"")
+                }
+                file.validation[m.key] = mode
+            }
+        } else if o["validation"] != nil { throw fail("validation", "an object of BUS: \"enforce\"|\"warn\"|\"off\"") }
         if case .object(let tls)? = o["tls"] {
             file.tls.cert = try str(tls["cert"], "tls.cert")
             file.tls.key = try str(tls["key"], "tls.key")

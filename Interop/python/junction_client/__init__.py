@@ -17,6 +17,7 @@ Typical use::
 
 from .client import DEFAULT_CLIENT_NAME, PROTOCOL_VERSION, JunctionClient, PendingBatch
 from .errors import (
+    AdminError,
     ConnectionClosed,
     FramingError,
     JunctionError,
@@ -31,11 +32,18 @@ from .events import BatchResult, EventOutcome, make_event, reject_code_name
 from .framing import HEADER_SIZE, FrameDecoder, encode_frame, encode_header
 from .gen import event_pb2, protocol_pb2
 from .raw import RawConnection
+from .schemas import CompiledSchema, SchemaCache, SchemaViolation, get_schema, register_schema
 from .subscription import Subscription
 from .transport import ALPN_PROTOCOL, TlsTransport, make_tls_context
 
 __all__ = [
     "ALPN_PROTOCOL",
+    "AdminError",
+    "CompiledSchema",
+    "SchemaCache",
+    "SchemaViolation",
+    "get_schema",
+    "register_schema",
     "BatchResult",
     "ConnectionClosed",
     "DEFAULT_CLIENT_NAME",

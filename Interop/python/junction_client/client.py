@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 from google.protobuf.message import DecodeError
 
 from .errors import (
+    AdminError,
     ConnectionClosed,
     FramingError,
     JunctionError,
@@ -91,6 +92,8 @@ class JunctionClient:
         self._subscriptions: Dict[int, Subscription] = {}
         self._known_subscription_ids: set = set()
         self._pings: Dict[int, Future] = {}
+        self._admin_ids = itertools.count(1)
+        self._admin_requests: Dict[int, Future] = {}
         self._welcome_future: Future = Future()
         self._welcome: Optional[protocol_pb2.Welcome] = None
         self._fatal_error: Optional[ServerError] = None
@@ -358,6 +361,33 @@ class JunctionClient:
                 self._pings.pop(nonce, None)
         return time.monotonic() - started
 
+    def admin(self, operation: str, request: Optional[Mapping[str, Any]] = None, timeout: float = 30.0) -> Dict[str, Any]:
+        """Performs an administrative operation (``AdminRequest``, see ADMINISTRATION in protocol.proto).
+
+        ``request`` is the request document (a JSON object); returns the result
+        document. Raises :class:`AdminError` when the gateway refuses (its
+        ``code``, ``message`` and ``details``).
+        """
+        request_id = next(self._admin_ids)
+        future: Future = Future()
+        with self._lock:
+            if self._ended.is_set():
+                raise self._closed_error()
+            self._admin_requests[request_id] = future
+        body = json.dumps(dict(request or {}), separators=(",", ":")).encode("utf-8")
+        try:
+            self._send_frame(
+                protocol_pb2.ClientFrame(admin=protocol_pb2.AdminRequest(request_id=request_id, operation=operation, body=body))
+            )
+            response = _result(future, timeout, f"admin {operation}")
+        finally:
+            with self._lock:
+                self._admin_requests.pop(request_id, None)
+        document = json.loads(response.body.decode("utf-8")) if response.body else {}
+        if not response.ok:
+            raise AdminError(operation, response.code, response.message, document if isinstance(document, dict) else {})
+        return document
+
     def close(self, reason: str = "", timeout: float = 10.0) -> Optional[str]:
         """Closes gracefully: sends ``Close``, lets the server answer the publishes in flight, and waits for it to close.
 
@@ -486,6 +516,12 @@ class JunctionClient:
                 self._closing_reason = frame.closing.reason
         elif kind == "unsubscribed":
             self._on_unsubscribed(frame.unsubscribed)
+        elif kind == "admin_response":
+            with self._lock:
+                future = self._admin_requests.pop(frame.admin_response.request_id, None)
+            if future is None:
+                raise ProtocolViolation(f"AdminResponse for request {frame.admin_response.request_id}, which this client did not send")
+            future.set_result(frame.admin_response)
         else:
             raise ProtocolViolation("server sent a ServerFrame with no member set")
 
@@ -578,7 +614,8 @@ class JunctionClient:
             batches = list(self._pending_batches.values())
             self._pending_batches.clear()
             futures = list(self._pending_subscribes.values()) + list(self._pending_unsubscribes.values())
-            futures += list(self._pings.values())
+            futures += list(self._pings.values()) + list(self._admin_requests.values())
+            self._admin_requests.clear()
             self._pending_subscribes.clear()
             self._pending_unsubscribes.clear()
             self._pings.clear()

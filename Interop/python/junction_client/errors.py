@@ -127,3 +127,22 @@ class SubscriptionClosed(JunctionError):
     def __init__(self, message: str, reason: str = "", code: int = protocol_pb2.ERROR_UNSPECIFIED) -> None:
         super().__init__(message, code)
         self.reason = reason
+
+
+class AdminError(JunctionError):
+    """The gateway refused an administrative request (``AdminResponse`` with ``ok`` false).
+
+    ``code`` is the ``ErrorCode`` (for example ``ERROR_INCOMPATIBLE_SCHEMA``),
+    ``details`` the response document (a dict; for a refused schema
+    registration ``{"violations": [{"path", "rule", "message", ...}]}``).
+    """
+
+    def __init__(self, operation: str, code: int, message: str, details: Optional[dict] = None) -> None:
+        super().__init__(f"{operation}: {message}", code)
+        self.operation = operation
+        self.details = details or {}
+
+    @property
+    def violations(self) -> list:
+        """The violations of a refused schema registration (empty otherwise)."""
+        return list(self.details.get("violations", []))

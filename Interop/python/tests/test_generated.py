@@ -43,4 +43,4 @@ def test_generated_modules_describe_protocol_v1() -> None:
     assert protocol_pb2.DESCRIPTOR.name == "junction/v1/protocol.proto"
     assert event_pb2.DESCRIPTOR.name == "junction/v1/event.proto"
     frame_members = {f.name for f in protocol_pb2.ClientFrame.DESCRIPTOR.oneofs_by_name["frame"].fields}
-    assert frame_members == {"hello", "publish", "subscribe", "ack", "nack", "credit", "unsubscribe", "ping", "close"}
+    assert frame_members == {"hello", "publish", "subscribe", "ack", "nack", "credit", "unsubscribe", "ping", "close", "admin"}

@@ -1,0 +1,211 @@
+import Glibc
+import JunctionSchema
+import JunctionWire
+import Logging
+
+/// A pipeline worker's schema checks: validates events against the schema
+/// their `schema` reference names, under the mode of their bus, and finds
+/// the protobuf schema the pattern matcher walks `detail` with.
+///
+/// One per worker thread; not thread-safe. Schema references resolve through
+/// a worker-local cache keyed by (subject bytes, version): a hit costs a
+/// hash of the subject and a memcmp, with no lock, no allocation and no
+/// SQLite. A miss asks ``SchemaRegistryService`` once (unknown subjects are
+/// cached too). ``beginGroup()`` reads the service's generation once per
+/// group of batches and empties the cache when a schema was registered, so
+/// version-0 ("latest") references pick up a new version at the next group.
+final class EventValidator {
+    private let service: SchemaRegistryService
+    /// Buses whose mode is not `.off`, by name bytes.
+    private let modes: [(name: [UInt8], mode: SchemaValidationMode)]
+    private var generation: UInt64 = 0
+    private var cache: [Int: [Entry]] = [:]
+    private var last: Entry?
+    private var pendingWarnings: UInt64 = 0
+    private var suppressedLogs = 0
+    private var lastLogNanos: Int64 = .min
+    private let logger = Logger(label: "junction.schema")
+
+    /// Feeds protobuf details to the pattern matcher (used by ``BusMatcher``).
+    let patternFeeder = ProtoPatternFeeder()
+
+    /// Whether some bus validates: when false, ``check(_:bus:)`` returns at once.
+    let isActive: Bool
+
+    private final class Entry {
+        let subject: [UInt8]
+        let version: UInt32
+        let hash: Int
+        let outcome: Outcome
+
+        init(subject: [UInt8], version: UInt32, hash: Int, outcome: Outcome) {
+            self.subject = subject
+            self.version = version
+            self.hash = hash
+            self.outcome = outcome
+        }
+
+        func matches(_ bytes: UnsafeRawBufferPointer, _ version: UInt32) -> Bool {
+            self.version == version && subject.count == bytes.count
+                && subject.withUnsafeBytes { $0.count == 0 || memcmp($0.baseAddress!, bytes.baseAddress!, $0.count) == 0 }
+        }
+    }
+
+    private enum Outcome {
+        case found(ResolvedSchema)
+        /// No such subject or version: the reject message.
+        case unknown(String)
+        /// The registry failed (storage): not cached.
+        case failed(String)
+    }
+
+    init(service: SchemaRegistryService, modes: [String: SchemaValidationMode]) {
+        self.service = service
+        self.modes = modes.filter { $0.value != .off }.map { (Array($0.key.utf8), $0.value) }
+        self.isActive = !self.modes.isEmpty
+    }
+
+    /// Call once per group of batches, before the first event: drops cached
+    /// resolutions when the registry changed, and reports the warnings of the
+    /// previous group.
+    func beginGroup() {
+        if pendingWarnings > 0 {
+            service.recordWarnings(pendingWarnings)
+            pendingWarnings = 0
+        }
+        let current = service.generation
+        if current != generation {
+            cache.removeAll(keepingCapacity: true)
+            last = nil
+            generation = current
+        }
+    }
+
+    /// Call once per group of batches, after the last event: reports this
+    /// group's warnings.
+    func endGroup() {
+        if pendingWarnings > 0 {
+            service.recordWarnings(pendingWarnings)
+            pendingWarnings = 0
+        }
+    }
+
+    /// The reason to reject `event` on the bus named `bus`, or nil to accept
+    /// it (also under `.warn`, where a problem is counted and logged).
+    func check(_ event: EventView, bus: UnsafeRawBufferPointer) -> (RejectCode, String)? {
+        guard isActive else { return nil }
+        let mode = mode(of: bus)
+        guard mode != .off else { return nil }
+        guard let problem = problem(with: event, bus: bus) else { return nil }
+        if mode == .enforce { return problem }
+        warn(problem, event: event, bus: bus)
+        return nil
+    }
+
+    /// The protobuf schema of an event whose detail is protobuf (content type
+    /// PROTOBUF and a schema reference that resolves to a protobuf schema),
+    /// for walking its fields; nil otherwise.
+    func protobufSchema(for event: EventView) -> ProtoMessageValidator? {
+        guard event.hasSchema, event.contentType == .protobuf else { return nil }
+        if case .found(let schema) = resolve(event.schemaSubject, event.schemaVersion) { return schema.protobuf }
+        return nil
+    }
+
+    private func mode(of bus: UnsafeRawBufferPointer) -> SchemaValidationMode {
+        for entry in modes where entry.name.count == bus.count {
+            if entry.name.withUnsafeBytes({ $0.count == 0 || memcmp($0.baseAddress!, bus.baseAddress!, $0.count) == 0 }) {
+                return entry.mode
+            }
+        }
+        return .off
+    }
+
+    private func problem(with event: EventView, bus: UnsafeRawBufferPointer) -> (RejectCode, String)? {
+        guard event.hasSchema else {
+            return (.invalidEvent, "schema: required, is missing: bus \"\(bus.string)\" validates events against registered schemas")
+        }
+        let schema: ResolvedSchema
+        switch resolve(event.schemaSubject, event.schemaVersion) {
+        case .found(let s): schema = s
+        case .unknown(let message): return (.schemaUnknown, message)
+        case .failed(let message): return (.internal, message)
+        }
+        let contentType = event.contentType
+        switch schema.format {
+        case .protobuf where contentType != .protobuf && contentType != .unspecified,
+             .json where contentType != .json && contentType != .unspecified:
+            return (.schemaViolation, "content_type: \(Self.name(of: contentType)), but schema \(schema.subject) version \(schema.version) "
+                        + "is \(schema.format == .json ? "a JSON Schema (use CONTENT_TYPE_JSON)" : "protobuf (use CONTENT_TYPE_PROTOBUF)") (rule content-type)")
+        default:
+            break
+        }
+        switch schema.validator.validate(event.detail) {
+        case .valid:
+            return nil
+        case .invalid(let failure):
+            return (.schemaViolation, "\(failure.path): \(failure.reason) (rule \(failure.rule); schema \(schema.subject) version \(schema.version))")
+        }
+    }
+
+    private static func name(of type: ContentType) -> String {
+        switch type {
+        case .unspecified: "CONTENT_TYPE_UNSPECIFIED"
+        case .json: "CONTENT_TYPE_JSON"
+        case .protobuf: "CONTENT_TYPE_PROTOBUF"
+        case .binary: "CONTENT_TYPE_BINARY"
+        }
+    }
+
+    private func resolve(_ subject: UnsafeRawBufferPointer, _ version: UInt32) -> Outcome {
+        if let last, last.matches(subject, version) { return last.outcome }
+        // FNV-1a over the subject, then the version.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in subject { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        h = (h ^ UInt64(version)) &* 0x100_0000_01b3
+        let hash = Int(truncatingIfNeeded: h)
+        if let bucket = cache[hash] {
+            for entry in bucket where entry.matches(subject, version) {
+                last = entry
+                return entry.outcome
+            }
+        }
+        let name = subject.string
+        let outcome: Outcome
+        switch service.resolve(subject: name, version: Int(version)) {
+        case .success(let schema):
+            outcome = .found(schema)
+        case .failure(let error):
+            switch error.code {
+            case .subjectNotFound, .versionNotFound, .schemaNotFound, .invalidSubject:
+                outcome = .unknown("schema: \(error.message)")
+            default:
+                return .failed("schema: \(error.message)")
+            }
+        }
+        let entry = Entry(subject: Array(subject), version: version, hash: hash, outcome: outcome)
+        cache[hash, default: []].append(entry)
+        last = entry
+        return outcome
+    }
+
+    private func warn(_ problem: (RejectCode, String), event: EventView, bus: UnsafeRawBufferPointer) {
+        pendingWarnings += 1
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+        if lastLogNanos != .min, now - lastLogNanos < 1_000_000_000 {
+            suppressedLogs += 1
+            return
+        }
+        lastLogNanos = now
+        logger.warning("event does not conform to its schema (bus validates in warn mode: accepted)", metadata: [
+            "bus": "\(bus.string)",
+            "event.source": "\(event.source.string)",
+            "event.id": "\(event.id.string)",
+            "reject.code": "\(problem.0)",
+            "reject.message": "\(problem.1)",
+            "suppressed": "\(suppressedLogs)",
+        ])
+        suppressedLogs = 0
+    }
+}

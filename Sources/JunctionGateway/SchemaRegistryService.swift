@@ -1,0 +1,107 @@
+import Foundation
+import JunctionSchema
+import JunctionStore
+import NIOConcurrencyHelpers
+
+/// The gateway's schema registry, shared by the admin operations and the
+/// pipeline workers.
+///
+/// ``SchemaRegistry`` is not thread-safe; this wrapper serializes every call
+/// with one lock. Workers never take that lock per event: each keeps its own
+/// cache of ``ResolvedSchema``s (see ``EventValidator``) and reads
+/// ``generation`` once per group of batches; a registration or an option
+/// change bumps the generation, which drops the workers' cached "latest"
+/// versions and unknown subjects.
+///
+/// Storage: the SQLite file `<dataDirectory>/schemas.db` when the gateway has
+/// a data directory, memory otherwise.
+final class SchemaRegistryService: @unchecked Sendable { // every mutable property is read and written under `lock`
+    private let lock = NIOLock()
+    private let registry: any SchemaRegistryBackend
+    private let options: SubjectOptionsStore
+    /// Compiled validators by (schema id, unknown fields allowed).
+    private var compiled: [CompiledKey: SchemaValidator] = [:]
+    private var currentGeneration: UInt64 = 1
+    private var warnings: UInt64 = 0
+
+    private struct CompiledKey: Hashable {
+        var schemaID: Int
+        var allowUnknownFields: Bool
+    }
+
+    /// The database file used under `dataDirectory`.
+    static let databaseFileName = "schemas.db"
+
+    /// Opens the registry: in `dataDirectory/schemas.db` (the directory is
+    /// created when missing), or in memory when `dataDirectory` is nil.
+    init(dataDirectory: String?) throws {
+        if let dataDirectory {
+            do {
+                try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError(.io, "cannot create the data directory \(dataDirectory): \(error)", path: dataDirectory)
+            }
+            let path = dataDirectory + "/" + Self.databaseFileName
+            registry = SchemaRegistry(storage: try SQLiteSchemaRegistryStorage(path: path))
+            options = try SubjectOptionsStore(path: path)
+        } else {
+            registry = SchemaRegistry(storage: InMemorySchemaRegistryStorage())
+            options = SubjectOptionsStore()
+        }
+    }
+
+    /// Changes whenever what a schema reference resolves to may have changed.
+    var generation: UInt64 { lock.withLock { currentGeneration } }
+
+    /// Runs `body` with the registry and the options, serialized with every
+    /// other caller.
+    func withRegistry<T>(_ body: (any SchemaRegistryBackend, SubjectOptionsStore) throws -> T) rethrows -> T {
+        try lock.withLock { try body(registry, options) }
+    }
+
+    /// Registers `schema` under `subject` and, when given, records the
+    /// subject's unknown-field setting; bumps ``generation``.
+    func register(subject: String, schema: SchemaDefinition,
+                  allowUnknownFields: Bool?) throws -> (version: SubjectVersion, created: Bool) {
+        try lock.withLock {
+            let result = try registry.registerSchema(subject: subject, schema: schema)
+            if let allowUnknownFields, allowUnknownFields != options.allowsUnknownFields(subject) {
+                try options.setAllowsUnknownFields(allowUnknownFields, for: subject)
+            }
+            currentGeneration &+= 1
+            return result
+        }
+    }
+
+    /// Events accepted under `.warn` although they broke their schema (or
+    /// named none), since the gateway started.
+    var warnedEvents: UInt64 { lock.withLock { warnings } }
+
+    /// Adds `n` to ``warnedEvents`` (workers report once per group).
+    func recordWarnings(_ n: UInt64) {
+        lock.withLock { warnings &+= n }
+    }
+
+    /// Resolves a schema reference (`version` 0: the latest) to a compiled
+    /// validator. Called by workers on a cache miss only.
+    func resolve(subject: String, version: Int) -> Result<ResolvedSchema, SchemaError> {
+        lock.withLock { () -> Result<ResolvedSchema, SchemaError> in
+            do throws(SchemaError) {
+                let (found, _) = try registry.schema(subject: subject, version: version == 0 ? nil : version)
+                let allow = options.allowsUnknownFields(subject)
+                let key = CompiledKey(schemaID: found.schemaID, allowUnknownFields: allow)
+                let validator: SchemaValidator
+                if let cached = compiled[key] {
+                    validator = cached
+                } else {
+                    validator = try registry.compiledSchema(id: found.schemaID)
+                        .makeValidator(protobuf: ProtoValidationOptions(allowUnknownFields: allow))
+                    compiled[key] = validator
+                }
+                return .success(ResolvedSchema(subject: subject, version: found.version, schemaID: found.schemaID, validator: validator))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import JunctionAdmin
+import JunctionClient
+import JunctionSchema
+
+extension SchemaCommand {
+    /// The request document for a schema file: a FileDescriptorSet (protobuf) or a JSON Schema (json).
+    static func registration(subject: String, path: String, format: SchemaFormat, message: String?,
+                             rejectUnknownFields: Bool) throws -> SchemaRegistration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read \(path)")
+        }
+        switch format {
+        case .json:
+            guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(path): not UTF-8 text") }
+            if message != nil { throw ValidationError("--message is for --type protobuf") }
+            return SchemaRegistration(subject: subject, format: "json", schema: text)
+        case .protobuf:
+            guard let message else { throw ValidationError("--message NAME is required with --type protobuf") }
+            return SchemaRegistration(subject: subject, format: "protobuf", descriptorSetBase64: data.base64EncodedString(),
+                                      message: message, allowUnknownFields: rejectUnknownFields ? false : nil)
+        }
+    }
+
+    /// Runs an admin call; a refusal is printed on stderr (with the violations of an incompatible schema)
+    /// and exits 1.
+    static func call<Request: Encodable & Sendable, Response: Decodable>(
+        _ client: ClientOptions, _ operation: String, _ request: Request, as response: Response.Type
+    ) async throws -> Response {
+        let connection = try await client.connect(clientName: "junction-schema")
+        do {
+            let result = try await connection.admin(operation, request, as: response)
+            await connection.close()
+            return result
+        } catch let error as JunctionClientError {
+            await connection.close()
+            var lines = ["junction schema: \(error)"]
+            if case .server(.incompatibleSchema) = error.kind,
+               let violations = try? AdminDocument.decode(SchemaViolations.self, from: error.details).violations {
+                lines += violations.map { "  \($0)" }
+            }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    static func printDocument<T: Encodable>(_ value: T) {
+        printLine(String(decoding: AdminDocument.encode(value), as: UTF8.self))
+    }
+
+    /// `junction schema register SUBJECT FILE --type protobuf|json [--message NAME]`
+    struct Register: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a schema version with a gateway.",
+            discussion: """
+                Prints {"created":true,"id":1,"subject":"...","version":1}. An identical schema already registered
+                for the subject returns its version (created false). When the subject's compatibility mode refuses
+                the schema, the violations are printed on stderr and the exit status is 1.
+                For protobuf, FILE is a binary FileDescriptorSet:
+                  protoc --descriptor_set_out=order.pb --include_imports -Iproto proto/shop/v1/order.proto
+                """)
+
+        @Argument(help: "Subject name, e.g. shop.OrderPlaced.")
+        var subject: String
+
+        @Argument(help: "A FileDescriptorSet (protobuf) or a JSON Schema file (json).")
+        var file: String
+
+        @Option(name: .customLong("type"), help: "Schema format: protobuf or json.", transform: SchemaCommand.parseFormat)
+        var format: SchemaFormat
+
+        @Option(help: "Fully qualified protobuf message name (protobuf only).")
+        var message: String?
+
+        @Flag(help: "Protobuf: the gateway rejects fields the message does not declare (rule unknown-field).")
+        var rejectUnknownFields = false
+
+        @OptionGroup var client: ClientOptions
+
+        func run() async throws {
+            let request = try SchemaCommand.registration(subject: subject, path: file, format: format, message: message,
+                                                         rejectUnknownFields: rejectUnknownFields)
+            SchemaCommand.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaRegister, request,
+                                                                     as: SchemaRegistered.self))
+        }
+    }
+
+    /// `junction schema check SUBJECT FILE --type protobuf|json [--message NAME]`
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a schema against a subject's versions on a gateway, without registering it.",
+            discussion: "Prints the result as JSON; exits 1 when the schema is incompatible.")
+
+        @Argument(help: "Subject name.")
+        var subject: String
+
+        @Argument(help: "A FileDescriptorSet (protobuf) or a JSON Schema file (json).")
+        var file: String
+
+        @Option(name: .customLong("type"), help: "Schema format: protobuf or json.", transform: SchemaCommand.parseFormat)
+        var format: SchemaFormat
+
+        @Option(help: "Fully qualified protobuf message name (protobuf only).")
+        var message: String?
+
+        @OptionGroup var client: ClientOptions
+
+        func run() async throws {
+            let request = try SchemaCommand.registration(subject: subject, path: file, format: format, message: message,
+                                                         rejectUnknownFields: false)
+            let result = try await SchemaCommand.call(client, AdminOperation.schemaCheck, request, as: SchemaCheckResult.self)
+            SchemaCommand.printDocument(result)
+            if !result.compatible { throw ExitCode(1) }
+        }
+    }
+
+    /// `junction schema list [SUBJECT]`
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List a gateway's subjects with their modes and versions (JSON).")
+
+        @Argument(help: "Only this subject.")
+        var subject: String?
+
+        @OptionGroup var client: ClientOptions
+
+        func run() async throws {
+            SchemaCommand.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaList,
+                                                                     SchemaListRequest(subject: subject), as: SchemaList.self))
+        }
+    }
+
+    /// `junction schema show SUBJECT [--version N]` or `junction schema show --id N`
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a stored schema (JSON): a subject's version (default: the latest), or a schema by id.")
+
+        @Argument(help: "Subject name.")
+        var subject: String?
+
+        @Option(help: "Version (default: the latest).")
+        var version: Int?
+
+        @Option(help: "Global schema id (instead of SUBJECT).")
+        var id: Int?
+
+        @OptionGroup var client: ClientOptions
+
+        func validate() throws {
+            if (subject == nil) == (id == nil) { throw ValidationError("give SUBJECT or --id N") }
+        }
+
+        func run() async throws {
+            SchemaCommand.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaGet,
+                                                                     SchemaQuery(subject: subject, version: version, id: id),
+                                                                     as: SchemaInfo.self))
+        }
+    }
+
+    /// `junction schema mode SUBJECT MODE`
+    struct Mode: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a subject's compatibility mode on a gateway.")
+
+        @Argument(help: "Subject name.")
+        var subject: String
+
+        @Argument(help: "BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE or NONE.",
+                  transform: SchemaCommand.parseMode)
+        var mode: CompatibilityMode
+
+        @OptionGroup var client: ClientOptions
+
+        func run() async throws {
+            SchemaCommand.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaMode,
+                                                                     SchemaModeSetting(subject: subject, mode: mode.rawValue),
+                                                                     as: SchemaModeSetting.self))
+        }
+    }
+}

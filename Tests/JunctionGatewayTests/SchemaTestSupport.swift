@@ -1,0 +1,127 @@
+import Foundation
+import JunctionAdmin
+import JunctionClient
+import JunctionWire
+
+/// Schemas and payloads shared by the schema tests.
+enum SchemaFixtures {
+    static let protocPath: String? = ["/usr/bin/protoc", "/usr/local/bin/protoc"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var hasProtoc: Bool { protocPath != nil }
+
+    /// `shop.v1.Order`: id (1, string), amount (2, int64), status (3, enum),
+    /// customer (4, message Customer{name=1}), labels (5, map<string,string>),
+    /// tags (6, repeated string), price (7, double).
+    static let orderProto = """
+        syntax = "proto3";
+        package shop.v1;
+        enum Status { STATUS_UNSPECIFIED = 0; PLACED = 1; SHIPPED = 2; }
+        message Customer { string name = 1; }
+        message Order {
+          string id = 1;
+          int64 amount = 2;
+          Status status = 3;
+          Customer customer = 4;
+          map<string, string> labels = 5;
+          repeated string tags = 6;
+          double price = 7;
+        }
+        """
+
+    /// A FileDescriptorSet for `proto` (one file), compiled with protoc.
+    static func descriptorSet(_ proto: String) throws -> [UInt8] {
+        let dir = NSTemporaryDirectory() + "junction-proto-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try proto.write(toFile: dir + "/order.proto", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: protocPath!)
+        p.arguments = ["--descriptor_set_out=\(dir)/out.pb", "--include_imports", "-I\(dir)", "order.proto"]
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw JunctionClientError(.protocolViolation, "protoc failed") }
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/out.pb")))
+    }
+
+    static func registration(subject: String, descriptorSet: [UInt8], message: String = "shop.v1.Order") -> SchemaRegistration {
+        SchemaRegistration(subject: subject, format: "protobuf", descriptorSetBase64: Data(descriptorSet).base64EncodedString(), message: message)
+    }
+
+    static func jsonRegistration(subject: String, _ schema: String) -> SchemaRegistration {
+        SchemaRegistration(subject: subject, format: "json", schema: schema)
+    }
+
+    /// A JSON Schema for orders: `amount` (integer, required, at most 1000), `id` (string).
+    static let orderJSON = #"{"type":"object","properties":{"id":{"type":"string"},"amount":{"type":"integer","maximum":1000}},"required":["amount"]}"#
+}
+
+/// A minimal protobuf encoder for test payloads.
+struct ProtoBytes {
+    var bytes: [UInt8] = []
+
+    mutating func varint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func tag(_ field: Int, _ wire: Int) { varint(UInt64(field << 3 | wire)) }
+
+    mutating func int(_ field: Int, _ v: Int64) { tag(field, 0); varint(UInt64(bitPattern: v)) }
+
+    mutating func string(_ field: Int, _ s: String) { bytes(field, Array(s.utf8)) }
+
+    mutating func bytes(_ field: Int, _ b: [UInt8]) { tag(field, 2); varint(UInt64(b.count)); bytes += b }
+
+    mutating func double(_ field: Int, _ d: Double) {
+        tag(field, 1)
+        withUnsafeBytes(of: d.bitPattern.littleEndian) { bytes += $0 }
+    }
+
+    /// An `Order` payload.
+    static func order(id: String = "o-1", amount: Int64, status: Int64 = 1, customer: String? = nil,
+                      labels: [(String, String)] = [], tags: [String] = [], price: Double? = nil) -> [UInt8] {
+        var p = ProtoBytes()
+        p.string(1, id)
+        p.int(2, amount)
+        p.int(3, status)
+        if let customer {
+            var c = ProtoBytes()
+            c.string(1, customer)
+            p.bytes(4, c.bytes)
+        }
+        for (k, v) in labels {
+            var entry = ProtoBytes()
+            entry.string(1, k)
+            entry.string(2, v)
+            p.bytes(5, entry.bytes)
+        }
+        for t in tags { p.string(6, t) }
+        if let price { p.double(7, price) }
+        return p.bytes
+    }
+}
+
+extension OutgoingEvent {
+    /// An event with a schema reference.
+    static func typed(_ subject: String, version: UInt32 = 0, contentType: ContentType, detail: [UInt8],
+                      id: String = "", bus: String = "") -> OutgoingEvent {
+        OutgoingEvent(id: id, source: "shop", detailType: "OrderPlaced", bus: bus, schemaSubject: subject,
+                      schemaVersion: version, contentType: contentType, detail: detail)
+    }
+
+    static func json(_ subject: String, version: UInt32 = 0, _ detail: String, id: String = "", bus: String = "") -> OutgoingEvent {
+        typed(subject, version: version, contentType: .json, detail: Array(detail.utf8), id: id, bus: bus)
+    }
+}
+
+/// The admin error of a failed call: its code and the response document.
+func adminFailure(_ body: () async throws -> Void) async -> JunctionClientError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as JunctionClientError {
+        return error
+    } catch {
+        return nil
+    }
+}
