@@ -46,6 +46,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     private var ids = EventIDGenerator()
     /// The service thread's schema cache: protobuf details are matched by field.
     private let schemas: EventValidator
+    private let schemaService: SchemaRegistryService
     /// Most bytes of events one subscription holds in memory.
     static let maxCachedBytes = 64 << 20
     /// Records one read step scans at most (keeps the thread responsive).
@@ -55,6 +56,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
          clock: @escaping @Sendable () -> Int64 = { PublishProcessor.wallClockNanos() }) throws {
         self.log = log
         self.schemas = EventValidator(service: schemas, modes: [:])
+        self.schemaService = schemas
         self.state = state
         self.logger = logger
         self.clock = clock
@@ -132,16 +134,17 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         post { service in
             guard let name = service.consumerSubscription[consumer], let runtime = service.runtimes[name] else { return }
             let now = service.clock()
-            var actions: [DeliveryAction] = []
             for position in positions {
                 // Finished: its bytes are no longer needed. (An ignored ack
-                // leaves the event pending, and its bytes cached.)
-                if case .perform(let more) = runtime.machine.ack(position: position, now: now) {
+                // leaves the event pending, and its bytes cached.) Each ack's
+                // actions are performed before the next ack can finish an
+                // event they deliver.
+                let outcome = runtime.machine.ack(position: position, now: now)
+                if case .perform = outcome {
                     runtime.forget(position)
-                    actions += more
+                    service.apply(runtime, outcome)
                 }
             }
-            service.apply(runtime, .perform(actions))
         }
     }
 
@@ -201,6 +204,11 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
                     apply(runtime, runtime.machine.logAdvanced(to: last, now: now))
                 }
             }
+            for runtime in runtimes.values where !runtime.deadLetterRetries.isEmpty {
+                let due = runtime.deadLetterRetries.filter { $0.notBefore <= now }
+                runtime.deadLetterRetries.removeAll { $0.notBefore <= now }
+                for retry in due { deadLetter(runtime, position: retry.position, reason: retry.reason, attempts: retry.attempts) }
+            }
             for runtime in runtimes.values where (runtime.wakeAt ?? .max) <= now {
                 runtime.wakeAt = nil
                 apply(runtime, runtime.machine.tick(now: now))
@@ -223,7 +231,9 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
 
     /// A read can run now: requested, and the subscription has room for more event bytes.
     private var hasReadWork: Bool { runtimes.values.contains { $0.pendingRead != nil && $0.cachedBytes < Self.maxCachedBytes } }
-    private var nextWake: Int64? { runtimes.values.compactMap(\.wakeAt).min() }
+    private var nextWake: Int64? {
+        runtimes.values.flatMap { [$0.wakeAt].compactMap { $0 } + $0.deadLetterRetries.map(\.notBefore) }.min()
+    }
 
     private func withRuntime(of consumer: ConsumerID,
                              _ body: (inout SubscriptionDeliveryState, Int64) -> SubscriptionDeliveryState.Outcome) {
@@ -250,6 +260,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         for action in actions {
             switch action {
             case .deliver(let position, let consumer, let attempt, _):
+                runtime.dirty = true  // attempt counts are checkpointed too
                 guard let event = runtime.cache[position] else {
                     logger.error("durable delivery lost its event bytes", metadata: ["subscription": "\(runtime.definition.name)", "position": "\(position)"])
                     continue
@@ -292,7 +303,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
                 if record.position < position { continue }
                 scanned += 1
                 readBatch.withPayload(record) { payload in
-                    if let (group, event) = runtime.accepts(payload, flags: record.flags, arena: arena, context: matchContext, schemas: schemas) {
+                    if let (group, event) = runtime.filter.accepts(payload, flags: record.flags, arena: arena, context: matchContext, schemas: schemas) {
                         candidates.append(DeliveryCandidate(position: record.position, group: group))
                         runtime.cache[record.position] = event
                         runtime.cachedBytes += event.count
@@ -319,20 +330,27 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     }
 
     /// Moves an event to the subscription's dead-letter subscription (or
-    /// drops it, logged, when it has none).
+    /// drops it, logged, when it has none). The event is finished only once
+    /// the dead letter is stored; a failed append is retried every second.
     private func deadLetter(_ runtime: DurableSubscriptionRuntime, position: UInt64, reason: DeadLetterReason, attempts: Int) {
         let definition = runtime.definition
-        runtime.deadLettered += 1
-        guard let target = definition.deadLetterTarget, let original = runtime.cache[position] else {
-            logger.warning("dead letter dropped (the subscription has no dead-letter subscription)", metadata: [
-                "subscription": "\(definition.name)", "position": "\(position)", "reason": "\(reason)", "attempts": "\(attempts)",
+        runtime.dirty = true
+        let name = definition.name
+        guard let original = runtime.cache[position] else {
+            logger.error("dead letter lost its event bytes", metadata: ["subscription": "\(name)", "position": "\(position)"])
+            post { service in service.finishDeadLetter(name, position: position) }
+            return
+        }
+        guard let target = definition.deadLetterTarget, runtimes[target]?.definition.ownerAccount == definition.ownerAccount else {
+            logger.warning("dead letter dropped (the subscription has no dead-letter subscription, or it was deleted)", metadata: [
+                "subscription": "\(name)", "position": "\(position)", "reason": "\(reason)", "attempts": "\(attempts)",
             ])
-            finishDeadLetter(runtime.definition.name, position: position)
+            // After the actions being performed (finishing may deliver more).
+            post { service in service.finishDeadLetter(name, position: position) }
             return
         }
         let payload = TargetedRecord.encode(subscription: target, event: deadLetterEvent(
             original: original, position: position, subscription: definition, reason: reason, attempts: attempts).withUnsafeBytes { $0 })
-        let name = definition.name
         log.append([payload], flags: TargetedRecord.flag) { [weak self] result in
             guard let self else { return }
             switch result {
@@ -340,15 +358,23 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
                 self.logAdvanced(to: range.upperBound)
                 self.post { service in service.finishDeadLetter(name, position: position) }
             case .failure(let error):
-                self.logger.error("cannot store a dead letter; it will be retried", metadata: ["subscription": "\(name)", "error": "\(error)"])
+                self.logger.error("cannot store a dead letter; retrying in 1 s", metadata: ["subscription": "\(name)", "position": "\(position)", "error": "\(error)"])
+                self.post { service in
+                    guard let runtime = service.runtimes[name] else { return }
+                    runtime.deadLetterRetries.append((position, reason, attempts, service.clock() + 1_000_000_000))
+                }
             }
         }
     }
 
     private func finishDeadLetter(_ name: String, position: UInt64) {
         guard let runtime = runtimes[name] else { return }
-        runtime.forget(position)
-        apply(runtime, runtime.machine.deadLetterCompleted(position: position, now: clock()))
+        let outcome = runtime.machine.deadLetterCompleted(position: position, now: clock())
+        if case .perform = outcome {
+            runtime.deadLettered += 1
+            runtime.forget(position)
+        }
+        apply(runtime, outcome)
     }
 
     /// The event stored for a dead letter: source "junction.dead-letter",
@@ -384,10 +410,15 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     /// Persists cursors and in-flight attempts of subscriptions that changed.
     private func checkpoint(now: Int64) {
         lastCheckpoint = now
+        // A cursor never gets ahead of what is on stable storage: after a
+        // machine crash the log may lose its unsynced tail (fsync interval or
+        // never), and those positions are then handed out again.
+        let durable = log.durablePosition
         for runtime in runtimes.values where runtime.dirty {
             let (committed, inFlight) = runtime.machine.persistedState()
             do {
-                try state.checkpoint(subscription: runtime.definition.name, committedPosition: committed, inFlight: inFlight, now: now)
+                try state.checkpoint(subscription: runtime.definition.name, committedPosition: min(committed, durable),
+                                     inFlight: inFlight, now: now)
                 runtime.dirty = false
             } catch {
                 logger.error("cannot checkpoint a durable subscription", metadata: ["subscription": "\(runtime.definition.name)", "error": "\(error)"])
@@ -397,15 +428,24 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
 
     // MARK: administration (service thread, through `perform`)
 
+    /// The dead-letter subscription must exist and belong to the same account.
+    private func checkDeadLetterTarget(_ definition: SubscriptionDefinition) throws(AdminFailure) {
+        guard let target = definition.deadLetterTarget else { return }
+        guard let runtime = runtimes[target], runtime.definition.ownerAccount == definition.ownerAccount else {
+            throw AdminFailure(.invalidRequest, "subscription \"\(definition.name)\": dead_letter: no subscription \"\(target)\" of account \"\(definition.ownerAccount)\" (create the dead-letter subscription first)")
+        }
+    }
+
     func create(_ definition: SubscriptionDefinition) throws(AdminFailure) -> SubscriptionInfo {
         if let existing = runtimes[definition.name] {
             var same = existing.definition
             same.startPosition = definition.startPosition
             guard same == definition else {
-                throw AdminFailure(.alreadyExists, "subscription \"\(definition.name)\" exists with another definition (owner \(existing.definition.ownerAccount), bus \(existing.definition.bus)); delete it first or pick another name")
+                throw AdminFailure(.alreadyExists, "subscription \"\(definition.name)\" exists with another definition; delete it first or pick another name")
             }
             return info(existing)
         }
+        try checkDeadLetterTarget(definition)
         let start: UInt64
         do {
             start = try resolve(definition.startPosition)
@@ -432,6 +472,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         var same = existing.definition
         same.startPosition = definition.startPosition
         if same == definition { return }
+        try checkDeadLetterTarget(definition)
         do {
             try state.putSubscription(definition)
             let (committed, inFlight) = existing.machine.persistedState()
@@ -468,44 +509,50 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     }
 
     /// Appends the subscription's matching events of `from...to` again,
-    /// addressed to it alone (other subscriptions do not see them).
+    /// addressed to it alone (other subscriptions do not see them). Runs on
+    /// the calling (admin) thread: only looking the subscription up happens
+    /// on the service thread, so deliveries go on during a long replay.
     func replay(name: String, account: String, from: StartPosition, to: StartPosition?) throws(AdminFailure) -> ReplayResult {
-        let runtime = try owned(name, by: account)
+        let filter = try perform { service in
+            Result { () throws(AdminFailure) in try service.owned(name, by: account).filter }
+        }
         let first: UInt64
-        var last: UInt64
-        do {
+        let last: UInt64
+        do throws(StoreError) {
             first = max(try resolve(from), log.firstPosition)
-            last = min(try to.map { try resolveEnd($0) } ?? seenLast, log.lastPosition)
+            var end = log.lastPosition
+            if let to { end = min(try resolveEnd(to), end) }
+            last = end
         } catch {
-            throw AdminFailure(.invalidRequest, "replay: \(error)")
+            throw AdminFailure(.invalidRequest, "replay: \(error.message)")
         }
         guard first <= last else { return ReplayResult(replayed: 0, fromPosition: first, toPosition: last) }
         var position = first
         var replayed = 0
         var payloads: [[UInt8]] = []
-        let replayArena = ProtobufArena(capacity: 64 << 10)
+        let arena = ProtobufArena(capacity: 64 << 10)
+        let context = PatternMatchContext()
+        let schemas = EventValidator(service: schemaService, modes: [:])
         schemas.beginGroup()
         defer { schemas.endGroup() }
-        let context = PatternMatchContext()
         var batch = LogReadBatch()
         while position <= last {
             do {
                 try log.read(from: position, maxRecords: 1024, maxBytes: 1 << 20, into: &batch)
             } catch {
-                throw AdminFailure(.internal, "replay: reading the log at position \(position): \(error)")
+                throw AdminFailure(.internal, "replay: reading the log at position \(position): \(error.message)")
             }
-            if batch.isEmpty { break }
+            guard let lastRead = batch.last?.position, lastRead >= position else { break }
             for record in batch where record.position >= position && record.position <= last {
                 batch.withPayload(record) { payload in
-                    if let (_, event) = runtime.accepts(payload, flags: record.flags, arena: replayArena, context: context, schemas: schemas) {
+                    if let (_, event) = filter.accepts(payload, flags: record.flags, arena: arena, context: context, schemas: schemas) {
                         var copy = event
                         ProtoBytes.appendMapEntry(12, key: "junction.replayed-from", value: "\(record.position)", to: &copy)
                         payloads.append(copy.withUnsafeBytes { TargetedRecord.encode(subscription: name, event: $0) })
                     }
                 }
-                position = record.position + 1
             }
-            if batch.last.map({ $0.position >= last }) ?? true { break }
+            position = lastRead + 1
             if payloads.count >= 1024 {
                 replayed += payloads.count
                 try appendReplay(payloads)
@@ -521,11 +568,8 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
 
     private func appendReplay(_ payloads: [[UInt8]]) throws(AdminFailure) {
         do {
-            // Blocking append is fine here: this is the service thread, not the log's writer.
             let range = try log.append(payloads, flags: TargetedRecord.flag)
-            condition.lock()
-            logLast = max(logLast, range.upperBound)
-            condition.unlock()
+            logAdvanced(to: range.upperBound)
         } catch {
             throw AdminFailure(.internal, "replay: appending to the log: \(error.message)")
         }
@@ -553,7 +597,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         switch end {
         case .earliest: return log.firstPosition
         case .latest: return log.lastPosition
-        case .time(let nanos): return try log.position(atOrAfter: nanos) &- 1
+        case .time(let nanos): return try log.position(atOrAfter: nanos &+ 1) &- 1
         case .position(let p): return p
         }
     }
@@ -573,10 +617,8 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
 /// One durable subscription's state on the service thread.
 final class DurableSubscriptionRuntime {
     let definition: SubscriptionDefinition
-    let matcher: BusMatcher
-    let nameBytes: [UInt8]
-    let busBytes: [UInt8]
-    let orderingKey: [UInt8]?
+    /// Which log records are for this subscription.
+    let filter: DurableFilter
     var machine: SubscriptionDeliveryState
     var consumers: [ConsumerID: DurableConsumerHandle] = [:]
     /// The stored bytes of the events the machine holds.
@@ -590,22 +632,46 @@ final class DurableSubscriptionRuntime {
     var wakeAt: Int64?
     var dirty = false
     var deadLettered: UInt64 = 0
+    /// Dead letters whose append failed, retried from `notBefore`.
+    var deadLetterRetries: [(position: UInt64, reason: DeadLetterReason, attempts: Int, notBefore: Int64)] = []
 
     init(definition: SubscriptionDefinition, state: StateStore, log: EventLog) throws {
         self.definition = definition
-        let pattern = try SubscriptionPattern(text: definition.pattern)
-        self.matcher = BusMatcher(patterns: [pattern])
-        self.nameBytes = Array(definition.name.utf8)
-        self.busBytes = Array(definition.bus.utf8)
-        self.orderingKey = definition.orderingKey.map { Array($0.utf8) }
-        let committed = try state.committedPosition(subscription: definition.name) ?? 0
-        let inFlight = try state.inFlight(subscription: definition.name)
+        self.filter = try DurableFilter(definition)
+        var committed = try state.committedPosition(subscription: definition.name) ?? 0
+        var inFlight = try state.inFlight(subscription: definition.name)
+        let last = log.lastPosition
+        if committed > last {
+            // The log lost a tail the cursor had passed (a machine crash
+            // before fsync): positions after `last` will be new events.
+            committed = last
+            inFlight.removeAll { $0.position > last }
+        }
         self.machine = SubscriptionDeliveryState(configuration: DeliveryConfiguration(definition), committedPosition: committed,
                                                  lastLogPosition: log.lastPosition, restoring: inFlight)
     }
 
     func forget(_ position: UInt64) {
         if let bytes = cache.removeValue(forKey: position) { cachedBytes -= bytes.count }
+    }
+
+}
+
+/// Which log records belong to one durable subscription: records of its bus
+/// that match its pattern, and records addressed to it (dead letters,
+/// replays). Immutable: the service thread and replays (on the admin thread)
+/// use their own copies.
+struct DurableFilter: Sendable {
+    let matcher: BusMatcher
+    let nameBytes: [UInt8]
+    let busBytes: [UInt8]
+    let orderingKey: [UInt8]?
+
+    init(_ definition: SubscriptionDefinition) throws(WireError) {
+        self.matcher = BusMatcher(patterns: [try SubscriptionPattern(text: definition.pattern)])
+        self.nameBytes = Array(definition.name.utf8)
+        self.busBytes = Array(definition.bus.utf8)
+        self.orderingKey = definition.orderingKey.map { Array($0.utf8) }
     }
 
     /// Whether a log record is for this subscription: its ordering group and

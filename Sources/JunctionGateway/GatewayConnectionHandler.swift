@@ -37,6 +37,9 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     private var ranges: [Range<Int>] = []
     private var streams: [UInt32: (stream: SubscriptionStream, target: SubscriptionTarget)] = [:]
     private var durableStreams: [UInt32: DurableStream] = [:]
+    /// Admin requests sent to the pool and not yet answered.
+    private var adminInFlight = 0
+    private static let maxAdminInFlight = 16
 
     /// Publish batches submitted and not yet answered.
     private var inFlight = 0
@@ -347,10 +350,17 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
         let operation = EventView.bytes(request.operation).string
         let body = request.body.len > 0 ? Array(UnsafeRawBufferPointer(start: request.body.data, count: request.body.len)) : []
         guard let loop = context?.eventLoop else { return }
+        guard adminInFlight < Self.maxAdminInFlight else {
+            write(AdminResponseFrame(requestID: request.request_id, error: WireError(.limitExceeded,
+                "\(operation): this connection already has \(adminInFlight) admin requests in progress, the limit"), body: []))
+            return
+        }
+        adminInFlight += 1
         let connection = NIOLoopBound(self, eventLoop: loop)
         core.admin.perform(requestID: request.request_id, operation: operation, body: body,
                            account: account.name, on: loop).whenSuccess { response in
             let handler = connection.value
+            handler.adminInFlight -= 1
             guard handler.context != nil, !handler.failed else { return }
             handler.write(response)
             handler.scheduleFlush()
@@ -474,7 +484,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
             return requestError(.invalidRequest, "Subscribe: durable subscription \"\(name)\": this gateway keeps no event log (started with --no-store), so it has no durable subscriptions", subscriptionID: id)
         }
         guard request.pattern == nil || request.pattern.pointee == 0, request.bus == nil || request.bus.pointee == 0 else {
-            return requestError(.invalidRequest, "Subscribe: durable subscription \"\(name)\": pattern and bus must be empty (the subscription's own apply)", subscriptionID: id)
+            return requestError(.invalidRequest, "Subscribe: durable subscription \"\(name)\": pattern and bus must be empty: the subscription's own pattern and bus apply", subscriptionID: id)
         }
         let stream = DurableStream(subscriptionID: id, name: name, consumer: service.newConsumerID(), connection: self, service: service)
         durableStreams[id] = stream

@@ -47,7 +47,7 @@ final class GatewayCore: Sendable {
         self.workers = (0..<max(1, configuration.pipelineWorkers)).map { i in
             let processor = PublishProcessor(router: router, limits: configuration.limits, log: log, sequencer: sequencer,
                                              schemas: EventValidator(service: schemas, modes: configuration.validation),
-                                             appended: appended)
+                                             logger: logger, appended: appended)
             return PipelineWorker<PublishJob>(name: "junction-pipe-\(i)", capacity: configuration.ringCapacity, batchSize: 64) { jobs in
                 processor.process(jobs)
             }

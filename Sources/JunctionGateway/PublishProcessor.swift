@@ -3,6 +3,7 @@ import Foundation
 import JunctionPatterns
 import JunctionStore
 import JunctionWire
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -49,6 +50,10 @@ final class PublishProcessor {
 
     /// Reused between groups of jobs (capacity kept).
     private var scratch = Scratch()
+    /// The previous group's dispatch: groups are answered in order.
+    private var lastDispatch: GroupDispatch?
+    private let logger: Logger
+    private let failureLogged = NIOLockedValueBox(false)
 
     private struct StampRecord {
         var code: RejectCode
@@ -58,6 +63,8 @@ final class PublishProcessor {
         var suffix: Range<Int>
         /// Where a generated id is in the stamp buffer (empty when the event had one).
         var generatedID: Range<Int>
+        /// Log position (0 until assigned, and for rejected events).
+        var position: UInt64 = 0
     }
 
     /// A matched (event, stream) pair of the current job.
@@ -67,8 +74,9 @@ final class PublishProcessor {
     }
 
     init(router: Router, limits: GatewayConfiguration.Limits, log: EventLog?, sequencer: PositionSequencer,
-         schemas: EventValidator, appended: (@Sendable (UInt64) -> Void)? = nil) {
+         schemas: EventValidator, logger: Logger, appended: (@Sendable (UInt64) -> Void)? = nil) {
         self.router = router
+        self.logger = logger
         self.schemas = schemas
         self.limits = limits
         self.log = log
@@ -101,7 +109,8 @@ final class PublishProcessor {
         }
 
         // Store the accepted events: one append for the group.
-        let dispatch = GroupDispatch()
+        let dispatch = GroupDispatch(after: lastDispatch)
+        lastDispatch = dispatch
         var firstPosition: UInt64 = 0
         if accepted == 0 {
             dispatch.stored(.success(0...0))
@@ -121,11 +130,24 @@ final class PublishProcessor {
         let pending = Array(scratch.pending.values)
         scratch.pending.removeAll(keepingCapacity: true)
         let appended = self.appended
-        let limits = self.limits
         let lastPosition = firstPosition == 0 ? 0 : firstPosition + UInt64(accepted) - 1
+        // For the (rare) failure answer: each event's own verdict. Capturing
+        // the array costs one allocation per group when the scratch is reused.
+        let records = log == nil ? [] : scratch.stamps
+        let starts = log == nil ? [] : scratch.jobStart
+        let logger = self.logger
+        let failureLogged = self.failureLogged
         dispatch.ready { failure in
             if let failure {
-                Self.answerFailed(jobs, failure: failure, limits: limits)
+                let first = failureLogged.withLockedValue { logged -> Bool in
+                    defer { logged = true }
+                    return !logged
+                }
+                if first {
+                    logger.error("the event log refuses appends; publishes are answered REJECT_UNAVAILABLE until the gateway is restarted",
+                                 metadata: ["error": "\(failure)"])
+                }
+                Self.answerFailed(jobs, records: records, starts: starts, failure: failure)
                 return
             }
             for entry in pending { entry.target.deliver(entry.items) }
@@ -241,23 +263,25 @@ final class PublishProcessor {
         let count = job.eventCount
         scratch.matches.removeAll(keepingCapacity: true)
         var ack = job.allocator.buffer(capacity: 32 + count * 24)
-        var positions = [UInt64](repeating: 0, count: count)
         stampBuffer.withUnsafeReadableBytes { stampBytes in
             withUnsafeTemporaryAllocation(of: EventOutcome.self, capacity: max(count, 1)) { outcomes in
                 for i in 0..<count {
                     let event = job.event(i)
-                    var record = scratch.stamps[first + i]
-                    if record.code == .accepted && !stored {
-                        record = StampRecord(code: .unavailable, message: "the event log refused the batch", bus: nil,
-                                             suffix: 0..<0, generatedID: 0..<0)
+                    let r = first + i
+                    if scratch.stamps[r].code == .accepted && !stored {
+                        scratch.stamps[r].code = .unavailable
+                        scratch.stamps[r].message = "the event log refused the batch"
                     }
-                    let id = record.generatedID.isEmpty ? event.id : UnsafeRawBufferPointer(rebasing: stampBytes[record.generatedID])
-                    if record.code == .accepted {
-                        positions[i] = position
+                    let code = scratch.stamps[r].code
+                    let generatedID = scratch.stamps[r].generatedID
+                    let id = generatedID.isEmpty ? event.id : UnsafeRawBufferPointer(rebasing: stampBytes[generatedID])
+                    if code == .accepted {
+                        scratch.stamps[r].position = position
                         position += 1
                     }
-                    (outcomes.baseAddress! + i).initialize(to: EventOutcome(id: id, position: positions[i], code: record.code, message: record.message))
-                    guard record.code == .accepted, let bus = record.bus, !bus.targets.isEmpty else { continue }
+                    (outcomes.baseAddress! + i).initialize(to: EventOutcome(
+                        id: id, position: scratch.stamps[r].position, code: code, message: scratch.stamps[r].message))
+                    guard code == .accepted, let bus = scratch.stamps[r].bus, !bus.targets.isEmpty else { continue }
                     let time = event.timeUnixNanos != 0 ? event.timeUnixNanos : now
                     let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id, timeUnixNanos: time, schemas: schemas)
                     bus.matcher.match(routed, context: matchContext) { index in
@@ -281,7 +305,7 @@ final class PublishProcessor {
                 deliveryStamps.writeWithUnsafeMutableBytes(minimumWritableBytes: suffix.count + 12) { raw in
                     var w = ProtoWriter(raw)
                     w.raw(suffix)
-                    w.uint64Field(13, positions[match.event])
+                    w.uint64Field(13, scratch.stamps[first + match.event].position)
                     return w.written(since: raw.baseAddress!)
                 }
                 stampOf[match.event] = start..<deliveryStamps.writerIndex
@@ -314,21 +338,19 @@ final class PublishProcessor {
 
     /// The log failed to store the group: every event that passed the checks
     /// is answered REJECT_UNAVAILABLE with the log's reason (nothing was
-    /// delivered); the others keep their own reason.
-    private static func answerFailed(_ jobs: [PublishJob], failure: StoreError, limits: GatewayConfiguration.Limits) {
-        for job in jobs {
+    /// delivered); the others keep their own verdict.
+    private static func answerFailed(_ jobs: [PublishJob], records: [StampRecord], starts: [Int], failure: StoreError) {
+        for (j, job) in jobs.enumerated() {
             let count = job.eventCount
             var ack = job.allocator.buffer(capacity: 64 + count * 64)
             withUnsafeTemporaryAllocation(of: EventOutcome.self, capacity: max(count, 1)) { outcomes in
                 for i in 0..<count {
                     let event = job.event(i)
-                    let outcome: EventOutcome
-                    if let (code, message) = Self.check(event, size: job.ranges[i].count, limits: limits) {
-                        outcome = EventOutcome(id: event.id, position: 0, code: code, message: message)
-                    } else {
-                        outcome = EventOutcome(id: event.id, position: 0, code: .unavailable,
-                                               message: "the event log could not store the event (\(failure.message)); retry later")
-                    }
+                    let record = records[starts[j] + i]
+                    let outcome = record.code == .accepted || record.code == .unavailable
+                        ? EventOutcome(id: event.id, position: 0, code: .unavailable,
+                                       message: "the event log could not store the event (\(failure.message)); retry later")
+                        : EventOutcome(id: event.id, position: 0, code: record.code, message: record.message)
                     (outcomes.baseAddress! + i).initialize(to: outcome)
                 }
                 ack.writeFrame(PublishAckFrame(batchID: job.batchID, outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))
@@ -390,37 +412,61 @@ final class PublishProcessor {
     }
 }
 
-/// Joins the two halves of a group's completion: the log's append completion
-/// (on the log's writer thread) and the end of routing (on the worker).
-/// Whichever comes second runs the dispatch, so acks and deliveries leave
-/// only after the group is stored, and groups of one worker leave in order
-/// (the log completes appends in order).
+/// Joins what a group's answer waits for: the log's append completion (on
+/// the log's writer thread), the end of routing (on the worker), and the
+/// previous group's answer. Whichever comes last sends the acks and
+/// deliveries, so they leave only after the group is stored, and groups of
+/// one worker are answered in order even when a group has nothing to store
+/// (all its events rejected) while the one before it is still being written.
 final class GroupDispatch: Sendable {
     private struct State {
-        var remaining = 2
+        var remaining = 3
         var failure: StoreError?
         var work: (@Sendable (StoreError?) -> Void)?
+        var done = false
+        var next: GroupDispatch?
     }
     private let state = NIOLockedValueBox(State())
 
+    init(after previous: GroupDispatch?) {
+        if !(previous?.chain(self) ?? false) { arrive { _ in } }
+    }
+
     /// The log's completion.
     func stored(_ result: Result<ClosedRange<UInt64>, StoreError>) {
-        let run = state.withLockedValue { state -> (@Sendable (StoreError?) -> Void, StoreError?)? in
+        arrive { state in
             if case .failure(let error) = result { state.failure = error }
-            state.remaining -= 1
-            return state.remaining == 0 ? (state.work!, state.failure) : nil
         }
-        if let (work, failure) = run { work(failure) }
     }
 
     /// Routing is done; `work` sends what the group produced.
     func ready(_ work: @escaping @Sendable (StoreError?) -> Void) {
-        let failure = state.withLockedValue { state -> StoreError?? in
-            state.remaining -= 1
-            if state.remaining == 0 { return .some(state.failure) }
-            state.work = work
-            return nil
+        arrive { state in state.work = work }
+    }
+
+    /// Runs `next` after this group's answer (now, if it already ran: false).
+    private func chain(_ next: GroupDispatch) -> Bool {
+        state.withLockedValue { state in
+            if state.done { return false }
+            state.next = next
+            return true
         }
-        if let failure { work(failure) }
+    }
+
+    private func arrive(_ change: (inout State) -> Void) {
+        let run = state.withLockedValue { state -> (@Sendable (StoreError?) -> Void, StoreError?)? in
+            change(&state)
+            state.remaining -= 1
+            return state.remaining == 0 ? (state.work!, state.failure) : nil
+        }
+        guard let (work, failure) = run else { return }
+        work(failure)
+        let next = state.withLockedValue { state -> GroupDispatch? in
+            state.done = true
+            state.work = nil
+            defer { state.next = nil }
+            return state.next
+        }
+        next?.arrive { _ in }
     }
 }

@@ -48,9 +48,7 @@ enum SubscriptionAdmin {
         if let text = request.to { end = try position(text, field: "to", allowNamed: false) }
         let to = end
         let account = call.account
-        let result = try service.perform { service in
-            Result { () throws(AdminFailure) in try service.replay(name: request.name, account: account, from: from, to: to) }
-        }
+        let result = try service.replay(name: request.name, account: account, from: from, to: to)
         return AdminDocument.encode(result)
     }
 

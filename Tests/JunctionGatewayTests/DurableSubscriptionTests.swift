@@ -73,11 +73,12 @@ import Testing
         #expect(numbers(got) == [1, 2, 3, 4, 5, 6])
         for delivery in got.prefix(4) { subscription.ack(delivery) }
         // Wait until the gateway has taken the acks in.
-        for _ in 0..<100 {
-            let info = try await connection.admin(AdminOperation.subscriptionGet, SubscriptionName(name: "cursor"), as: SubscriptionInfo.self)
-            if info.committedPosition == 4 { break }
+        var committed: UInt64 = 0
+        for _ in 0..<100 where committed != 4 {
             try await Task.sleep(for: .milliseconds(20))
+            committed = try await connection.admin(AdminOperation.subscriptionGet, SubscriptionName(name: "cursor"), as: SubscriptionInfo.self).committedPosition
         }
+        #expect(committed == 4)
         await connection.close()
         await first.stop(keepDirectory: true)
 
@@ -273,6 +274,41 @@ import Testing
             (error as? JunctionClientError)?.kind == .server(.alreadyExists)
         }
         await connection.close()
+        await harness.stop()
+    }
+
+    @Test func acksKeepBatchOrderWhenALaterBatchHasNothingToStore() async throws {
+        // Under fsync always the first batch waits for its fsync; the second
+        // (every event rejected) must still be answered after it.
+        let harness = try await Self.start(fsync: .always)
+        let connection = try await harness.connect()
+        for _ in 0..<20 {
+            let good = connection.publishFuture((1...32).map { event($0) })
+            let bad = connection.publishFuture([OutgoingEvent(source: "", detailType: "Placed")])
+            let (goodResults, badResults) = try await (good.get(), bad.get())
+            #expect(goodResults.count == 32 && goodResults.allSatisfy(\.accepted))
+            #expect(badResults.count == 1 && badResults[0].code == .invalidEvent)
+        }
+        await connection.close()
+        await harness.stop()
+    }
+
+    @Test func theDeadLetterSubscriptionMustExistAndBeOurs() async throws {
+        let harness = try await Self.start()
+        let owner = try await harness.connect()
+        var spec = SubscriptionSpec(name: "main")
+        spec.deadLetter = "missing"
+        await #expect { try await create(owner, spec) } throws: { error in
+            (error as? JunctionClientError)?.message.contains("dead_letter: no subscription \"missing\"") == true
+        }
+        let other = try await harness.connect(token: GatewayHarness.otherToken)
+        _ = try await create(other, SubscriptionSpec(name: "theirs"))
+        spec.deadLetter = "theirs"
+        await #expect { try await create(owner, spec) } throws: { error in
+            (error as? JunctionClientError)?.kind == .server(.invalidRequest)
+        }
+        await other.close()
+        await owner.close()
         await harness.stop()
     }
 

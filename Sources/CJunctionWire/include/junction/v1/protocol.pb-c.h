@@ -423,7 +423,7 @@ struct  Junction__V1__Subscribe
    * subscription.create admin operation or the configuration file, owned by
    * this connection's account). Every consumer that names it shares its
    * events: each event goes to one of them. `pattern` and `bus` must be
-   * empty (the subscription's own apply). Deliveries carry their attempt
+   * empty: the subscription's own pattern and bus apply. Deliveries carry their attempt
    * number; each must be acked (or nacked) before the subscription's ack
    * timeout, or it is redelivered. Empty: an ephemeral subscription that
    * lives as long as this stream and sees events published after it opened.
