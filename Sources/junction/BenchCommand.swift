@@ -42,6 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the last deliveries.") var drainTimeout: Double = 10
     @Flag(help: "Print the result as one JSON object.") var json = false
     @Flag(help: "Subscribers consume durable subscriptions (one each, created for the run and deleted after it) and ack every delivery.") var durable = false
+    @Option(help: "Also create this many durable subscriptions matching every event, each with a consumer that takes 1,000 deliveries and then stalls (never acks, grants no more): their backlog must stay in the log without slowing the measured subscribers (isolation).") var stalled: Int = 0
     @Option(help: "json or protobuf: events carry a schema reference (subject bench.<format>, registered first) and a detail valid for it; start the gateway with --validation default=enforce to measure validation.")
     var schema: String?
     @Option(help: "Instead of traffic: open this many idle TLS connections (Hello/Welcome each) and report the gateway's memory per 1,000 (needs --server-pid).")
@@ -103,6 +104,16 @@ struct BenchCommand: AsyncParsableCommand {
                 onEnd: { error in FileHandle.standardError.write(Data("subscriber \(i): \(error)\n".utf8)) })
             try await c.eventLoop.submit { recorder.value.subscriptionID = subscriptionID }.get()
             recorders.append(recorder)
+            subs.append(c)
+        }
+
+        for i in 0..<stalled {
+            let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
+                                                         clientName: "junction-bench-stalled-\(i)", eventLoopGroup: group)
+            let name = "bench-stalled-\(UInt32.random(in: 0...UInt32.max))-\(i)"
+            _ = try await c.admin(AdminOperation.subscriptionCreate, SubscriptionSpec(name: name, pattern: pattern), as: SubscriptionInfo.self)
+            durableNames.append((c, name))
+            _ = try await c.subscribeEncoded(durable: name, credits: 1_000, onDeliveries: { _ in }, onEnd: { _ in })
             subs.append(c)
         }
 
