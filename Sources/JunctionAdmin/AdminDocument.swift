@@ -95,4 +95,5 @@ public enum AdminOperation {
     public static let subscriptionList = "subscription.list"
     public static let subscriptionDelete = "subscription.delete"
     public static let subscriptionReplay = "subscription.replay"
+    public static let logStats = "log.stats"
 }

@@ -131,3 +131,36 @@ public struct ReplayResult: Codable, Sendable, Equatable {
         self.toPosition = toPosition
     }
 }
+
+/// `log.stats`'s answer: the event log's counters since the gateway started.
+public struct LogStatistics: Codable, Sendable, Equatable {
+    public var firstPosition: UInt64
+    public var lastPosition: UInt64
+    /// Positions up to this one are on stable storage.
+    public var durablePosition: UInt64
+    public var segments: Int
+    public var bytes: Int64
+    public var fsync: String
+    /// Append calls (one per drained group of publish batches, plus dead letters and replays).
+    public var appendCalls: UInt64
+    public var records: UInt64
+    /// Writes of the pending buffer (group commits).
+    public var groupCommits: UInt64
+    public var syncs: UInt64
+    public var bytesWritten: UInt64
+
+    public init(firstPosition: UInt64, lastPosition: UInt64, durablePosition: UInt64, segments: Int, bytes: Int64, fsync: String,
+                appendCalls: UInt64, records: UInt64, groupCommits: UInt64, syncs: UInt64, bytesWritten: UInt64) {
+        self.firstPosition = firstPosition
+        self.lastPosition = lastPosition
+        self.durablePosition = durablePosition
+        self.segments = segments
+        self.bytes = bytes
+        self.fsync = fsync
+        self.appendCalls = appendCalls
+        self.records = records
+        self.groupCommits = groupCommits
+        self.syncs = syncs
+        self.bytesWritten = bytesWritten
+    }
+}

@@ -36,6 +36,7 @@ final class GatewayCore: Sendable {
         SchemaAdmin.install(into: &handlers, service: schemas)
         let durable = try storage.map { storage in try DurableDeliveryService(log: storage.log, state: storage.state, schemas: schemas, logger: logger) }
         self.durable = durable
+        if let storage { SubscriptionAdmin.registerLogStatistics(into: &handlers, log: storage.log) }
         if let durable {
             SubscriptionAdmin.register(into: &handlers, service: durable, buses: Set(configuration.buses).union(["default"]))
             try SubscriptionAdmin.declare(configuration.subscriptions, service: durable, buses: Set(configuration.buses).union(["default"]))

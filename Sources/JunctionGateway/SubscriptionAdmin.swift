@@ -14,6 +14,19 @@ enum SubscriptionAdmin {
         handlers[AdminOperation.subscriptionReplay] = { call in try replay(call, service: service) }
     }
 
+    /// `log.stats`: the event log's position range and write counters.
+    static func registerLogStatistics(into handlers: inout [String: AdminService.Handler], log: EventLog) {
+        handlers[AdminOperation.logStats] = { call in
+            _ = try call.decode(EmptyDocument.self)
+            let s = log.statistics
+            return AdminDocument.encode(LogStatistics(
+                firstPosition: log.firstPosition, lastPosition: log.lastPosition, durablePosition: log.durablePosition,
+                segments: log.segmentCount, bytes: log.totalBytes, fsync: "\(log.configuration.fsync)",
+                appendCalls: s.appendCalls, records: s.records, groupCommits: s.groupCommits, syncs: s.syncs,
+                bytesWritten: s.bytesWritten))
+        }
+    }
+
     private static func create(_ call: AdminCall, service: DurableDeliveryService, buses: Set<String>) throws(AdminFailure) -> [UInt8] {
         let definition = try definition(from: call.decode(SubscriptionSpec.self), owner: call.account, buses: buses)
         let info = try service.perform { service in Result { () throws(AdminFailure) in try service.create(definition) } }

@@ -130,6 +130,10 @@ struct BenchCommand: AsyncParsableCommand {
         let perPublisher = duration == nil ? count / publishers : Int.max
         let deadline = duration.map { NIODeadline.now() + .nanoseconds(Int64($0 * 1e9)) }
         let ratePerPublisher = rate / Double(publishers)
+        // The gateway's log counters (nil with --no-store), to report group commits.
+        let statsConnection = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
+                                                                   clientName: "junction-bench-stats", eventLoopGroup: group)
+        let logBefore = try? await statsConnection.admin(AdminOperation.logStats, EmptyDocument(), as: LogStatistics.self)
         let cpuStart = CPUTime.process()
         let serverStart = serverPid.flatMap(CPUTime.of)
         let start = NIODeadline.now()
@@ -162,6 +166,27 @@ struct BenchCommand: AsyncParsableCommand {
         let cpu = CPUTime.process() - cpuStart
         let serverCPU = serverPid.flatMap(CPUTime.of).map { $0 - (serverStart ?? 0) }
         let serverRSS = serverPid.flatMap { CPUTime.statusKilobytes($0, field: "VmHWM") }
+        let logAfter = try? await statsConnection.admin(AdminOperation.logStats, EmptyDocument(), as: LogStatistics.self)
+        await statsConnection.close()
+        var logResult: JSONValue = .null
+        var logLine: String?
+        if let a = logBefore, let b = logAfter {
+            let records = Double(b.records - a.records), appends = Double(max(1, b.appendCalls - a.appendCalls))
+            let syncs = Double(b.syncs - a.syncs), writes = Double(max(1, b.groupCommits - a.groupCommits))
+            func n(_ x: Double) -> JSONValue { .number(JSONNumber((x * 10).rounded() / 10)) }
+            logResult = .object(JSONObject(members: [
+                .init(key: "fsync", value: .string(b.fsync)),
+                .init(key: "records", value: n(records)),
+                .init(key: "appends", value: n(appends)),
+                .init(key: "writes", value: n(writes)),
+                .init(key: "syncs", value: n(syncs)),
+                .init(key: "records_per_append", value: n(records / appends)),
+                .init(key: "records_per_write", value: n(records / writes)),
+                .init(key: "records_per_sync", value: syncs > 0 ? n(records / syncs) : .null),
+            ]))
+            logLine = "log        fsync \(b.fsync): \(Int(records)) records in \(Int(appends)) appends, \(Int(writes)) writes, \(Int(syncs)) fsyncs"
+                + (syncs > 0 ? String(format: " (%.0f records per fsync)", records / syncs) : "")
+        }
 
         for r in recorders {
             let h = try await r.eventLoop.submit { r.value.histogram }.get()
@@ -199,6 +224,7 @@ struct BenchCommand: AsyncParsableCommand {
             ("client_cpu_seconds", .number(JSONNumber((cpu * 100).rounded() / 100))),
             ("server_cpu_seconds", serverCPU.map { .number(JSONNumber(($0 * 100).rounded() / 100)) } ?? .null),
             ("server_rss_mb", serverRSS.map { .number(JSONNumber((Double($0) / 1024 * 10).rounded() / 10)) } ?? .null),
+            ("log", logResult),
             ("config", .object(JSONObject(members: [
                 .init(key: "publishers", value: .number(JSONNumber(Double(publishers)))),
                 .init(key: "subscribers", value: .number(JSONNumber(Double(subscribers)))),
@@ -216,6 +242,7 @@ struct BenchCommand: AsyncParsableCommand {
             print("latency    p50 \(us(h.percentile(50))) us, p90 \(us(h.percentile(90))) us, p99 \(us(h.percentile(99))) us, p99.9 \(us(h.percentile(99.9))) us, max \(us(h.max)) us")
             print("cpu        client \(String(format: "%.2f", cpu)) s" + (serverCPU.map { String(format: ", server %.2f s", $0) } ?? "")
                   + (serverRSS.map { ", server RSS \($0 / 1024) MiB" } ?? ""))
+            if let logLine { print(logLine) }
         }
         if lost > 0 { throw ExitCode(1) }
     }

@@ -705,6 +705,8 @@ struct  Junction__V1__Error
  *   subscription.delete  {name} -> {deleted}
  *   subscription.replay  {name, from: "time:..."|"position:N",
  *                        to?: same forms} -> {replayed}
+ *   log.stats            {} -> the event log's positions and write counters
+ *                        (records, appends, writes, fsyncs) since start
  * An account may administer its own subscriptions. Schema operations that
  * change something (register, mode) need an administrator account when the
  * gateway names any (`admin_accounts` in its configuration); otherwise every
