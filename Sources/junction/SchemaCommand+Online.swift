@@ -28,25 +28,15 @@ extension SchemaCommand {
     static func call<Request: Encodable & Sendable, Response: Decodable>(
         _ client: ClientOptions, _ operation: String, _ request: Request, as response: Response.Type
     ) async throws -> Response {
-        let connection = try await client.connect(clientName: "junction-schema")
-        do {
-            let result = try await connection.admin(operation, request, as: response)
-            await connection.close()
-            return result
-        } catch let error as JunctionClientError {
-            await connection.close()
-            var lines = ["junction schema: \(error)"]
-            if case .server(.incompatibleSchema) = error.kind,
-               let violations = try? AdminDocument.decode(SchemaViolations.self, from: error.details).violations {
-                lines += violations.map { "  \($0)" }
-            }
-            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-            throw ExitCode(1)
+        try await AdminCLI.call(client, operation, request, as: response, command: "junction schema") { error in
+            guard case .server(.incompatibleSchema) = error.kind,
+                  let violations = try? AdminDocument.decode(SchemaViolations.self, from: error.details).violations else { return nil }
+            return violations.map { "  \($0)" }
         }
     }
 
     static func printDocument<T: Encodable>(_ value: T) {
-        printLine(String(decoding: AdminDocument.encode(value), as: UTF8.self))
+        AdminCLI.printDocument(value)
     }
 
     /// `junction schema register SUBJECT FILE --type protobuf|json [--message NAME]`

@@ -99,19 +99,8 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 }
 
-/// Sends one admin request and prints the answer; a refusal prints the
-/// reason (and any details) on stderr and exits 1.
+/// Sends one admin request and prints the answer document.
 func adminCommand<Request: Encodable & Sendable>(_ client: ClientOptions, _ operation: String, _ request: Request) async throws {
-    let connection = try await client.connect(clientName: "junction-admin")
-    do {
-        let body = try await connection.adminRaw(operation, body: AdminDocument.encode(request))
-        printLine(String(decoding: body, as: UTF8.self))
-        await connection.close()
-    } catch let error as JunctionClientError {
-        await connection.close()
-        var message = "error: \(operation): \(error.message)"
-        if !error.details.isEmpty { message += "\n" + String(decoding: error.details, as: UTF8.self) }
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        throw ExitCode(1)
-    }
+    let body = try await AdminCLI.call(client, operation, request, as: RawDocument.self, command: "junction \(operation)")
+    printLine(String(decoding: body.bytes, as: UTF8.self))
 }
