@@ -96,4 +96,7 @@ public enum AdminOperation {
     public static let subscriptionDelete = "subscription.delete"
     public static let subscriptionReplay = "subscription.replay"
     public static let logStats = "log.stats"
+    public static let ruleCreate = "rule.create"
+    public static let ruleList = "rule.list"
+    public static let ruleDelete = "rule.delete"
 }

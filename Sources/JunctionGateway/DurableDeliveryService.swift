@@ -37,6 +37,9 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
 
     // Service thread only.
     private var runtimes: [String: DurableSubscriptionRuntime] = [:]
+    private var rules: [String: ForwardRuleRuntime] = [:]
+    /// Live streams of the buses that rules forward to.
+    private let router: Router
     private var consumerSubscription: [ConsumerID: String] = [:]
     private var seenLast: UInt64
     private var lastCheckpoint: Int64 = 0
@@ -52,9 +55,10 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     /// Records one read step scans at most (keeps the thread responsive).
     static let scanStep = 4096
 
-    init(log: EventLog, state: StateStore, schemas: SchemaRegistryService, logger: Logger,
+    init(log: EventLog, state: StateStore, schemas: SchemaRegistryService, router: Router, logger: Logger,
          clock: @escaping @Sendable () -> Int64 = { PublishProcessor.wallClockNanos() }) throws {
         self.log = log
+        self.router = router
         self.schemas = EventValidator(service: schemas, modes: [:])
         self.schemaService = schemas
         self.state = state
@@ -65,6 +69,10 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         for definition in try state.subscriptions() {
             let runtime = try DurableSubscriptionRuntime(definition: definition, state: state, log: log)
             runtimes[definition.name] = runtime
+        }
+        for document in try state.documents(kind: ForwardRuleRuntime.documentKind) {
+            let stored = try AdminDocument.decode(ForwardRuleRuntime.Stored.self, from: document.value)
+            rules[stored.name] = try ForwardRuleRuntime(stored)
         }
     }
 
@@ -216,6 +224,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             for runtime in runtimes.values where runtime.pendingRead != nil && runtime.cachedBytes < Self.maxCachedBytes {
                 readStep(runtime)
             }
+            for rule in rules.values where rule.hasWork(upTo: seenLast, now: now) { forwardStep(rule) }
             if stop || lastCheckpoint + 100_000_000 <= now {
                 checkpoint(now: now)
             }
@@ -230,9 +239,13 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     }
 
     /// A read can run now: requested, and the subscription has room for more event bytes.
-    private var hasReadWork: Bool { runtimes.values.contains { $0.pendingRead != nil && $0.cachedBytes < Self.maxCachedBytes } }
+    private var hasReadWork: Bool {
+        runtimes.values.contains { $0.pendingRead != nil && $0.cachedBytes < Self.maxCachedBytes }
+            || rules.values.contains { $0.hasWork(upTo: seenLast, now: clock()) }
+    }
     private var nextWake: Int64? {
-        runtimes.values.flatMap { [$0.wakeAt].compactMap { $0 } + $0.deadLetterRetries.map(\.notBefore) }.min()
+        (runtimes.values.flatMap { [$0.wakeAt].compactMap { $0 } + $0.deadLetterRetries.map(\.notBefore) }
+            + rules.values.compactMap(\.retryAt)).min()
     }
 
     private func withRuntime(of consumer: ConsumerID,
@@ -414,6 +427,16 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         // machine crash the log may lose its unsynced tail (fsync interval or
         // never), and those positions are then handed out again.
         let durable = log.durablePosition
+        for rule in rules.values where rule.dirty {
+            var stored = rule.stored
+            stored.nextPosition = min(stored.nextPosition, durable + 1)
+            do {
+                _ = try state.putDocument(kind: ForwardRuleRuntime.documentKind, key: stored.name, value: AdminDocument.encode(stored), now: now)
+                rule.dirty = false
+            } catch {
+                logger.error("cannot checkpoint a forwarding rule", metadata: ["rule": "\(stored.name)", "error": "\(error)"])
+            }
+        }
         for runtime in runtimes.values where runtime.dirty {
             let (committed, inFlight) = runtime.machine.persistedState()
             do {
@@ -423,6 +446,159 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             } catch {
                 logger.error("cannot checkpoint a durable subscription", metadata: ["subscription": "\(runtime.definition.name)", "error": "\(error)"])
             }
+        }
+    }
+
+    // MARK: forwarding rules (service thread)
+
+    /// Reads one step of the log for `rule` and appends the copies of the
+    /// matching events for its target bus.
+    private func forwardStep(_ rule: ForwardRuleRuntime) {
+        let from = rule.stored.nextPosition
+        var copies: [[UInt8]] = []
+        var lastScanned = from &- 1
+        var position = from
+        var scanned = 0
+        reading: while scanned < Self.scanStep {
+            do {
+                try log.read(from: position, maxRecords: min(1024, Self.scanStep - scanned), maxBytes: 1 << 20, into: &readBatch)
+            } catch {
+                logger.error("forwarding rule cannot read the event log", metadata: ["rule": "\(rule.stored.name)", "error": "\(error)"])
+                rule.retryAt = clock() + 1_000_000_000
+                return
+            }
+            guard let last = readBatch.last?.position, last >= position else { break }
+            for record in readBatch where record.position >= position {
+                scanned += 1
+                readBatch.withPayload(record) { payload in
+                    if let (view, event) = rule.filter.matching(payload, flags: record.flags, arena: arena, context: matchContext,
+                                                                schemas: schemas),
+                       let copy = rule.copy(of: Array(event), view: view, position: record.position) {
+                        copies.append(copy)
+                    }
+                }
+                lastScanned = record.position
+            }
+            position = last + 1
+        }
+        if lastScanned < from {
+            // Retention removed the start: go on from what is there.
+            if from < log.firstPosition {
+                rule.stored.nextPosition = log.firstPosition
+                rule.dirty = true
+            }
+            return
+        }
+        guard !copies.isEmpty else {
+            rule.stored.nextPosition = lastScanned + 1
+            rule.dirty = true
+            return
+        }
+        rule.appending = true
+        let name = rule.stored.name
+        let stored = copies
+        let through = lastScanned
+        log.append(stored) { [weak self] result in
+            guard let self else { return }
+            if case .success(let range) = result { self.logAdvanced(to: range.upperBound) }
+            self.post { service in service.forwarded(name, copies: stored, through: through, result: result) }
+        }
+    }
+
+    private func forwarded(_ name: String, copies: [[UInt8]], through lastScanned: UInt64,
+                           result: Result<ClosedRange<UInt64>, StoreError>) {
+        guard let rule = rules[name] else { return }
+        rule.appending = false
+        switch result {
+        case .success(let range):
+            rule.stored.nextPosition = lastScanned + 1
+            rule.forwarded += UInt64(copies.count)
+            rule.dirty = true
+            deliverLive(copies, first: range.lowerBound, bus: rule.targetBusBytes)
+        case .failure(let error):
+            logger.error("forwarding rule cannot append; retrying in 1 s", metadata: ["rule": "\(name)", "error": "\(error)"])
+            rule.retryAt = clock() + 1_000_000_000
+        }
+    }
+
+    /// Hands stored copies to the live streams of their bus whose patterns match.
+    private func deliverLive(_ copies: [[UInt8]], first: UInt64, bus name: [UInt8]) {
+        let snapshot = router.snapshot()
+        guard let bus = name.withUnsafeBytes({ snapshot.bus(named: $0) }), !bus.targets.isEmpty else { return }
+        var body = ByteBufferAllocator().buffer(capacity: copies.reduce(0) { $0 + $1.count })
+        var stamps = ByteBufferAllocator().buffer(capacity: copies.count * 11)
+        var layout: [(event: Range<Int>, stamp: Range<Int>, targets: [Int])] = []
+        for (k, copy) in copies.enumerated() {
+            let eventStart = body.writerIndex
+            body.writeBytes(copy)
+            let stampStart = stamps.writerIndex
+            var field: [UInt8] = []
+            ProtoBytes.appendVarintField(13, first + UInt64(k), to: &field)
+            stamps.writeBytes(field)
+            var matched: [Int] = []
+            copy.withUnsafeBytes { bytes in
+                arena.reset()
+                guard let raw = FrameDecoder.decodeStoredEvent(bytes, arena: arena) else { return }
+                let view = EventView(raw: raw)
+                let routed = RoutedEvent(view: view, account: EventView.bytes(raw.pointee.account), id: view.id,
+                                         timeUnixNanos: view.timeUnixNanos, schemas: schemas)
+                bus.matcher.match(routed, context: matchContext) { matched.append($0) }
+            }
+            layout.append((eventStart..<body.writerIndex, stampStart..<stamps.writerIndex, matched))
+        }
+        let source = DeliverySource(body: body, stamps: stamps)
+        var byTarget: [[DeliveryItem]] = Array(repeating: [], count: bus.targets.count)
+        for entry in layout {
+            for index in entry.targets {
+                byTarget[index].append(DeliveryItem(
+                    source: source, eventOffset: UInt32(entry.event.lowerBound), eventLength: UInt32(entry.event.count),
+                    stampOffset: UInt32(entry.stamp.lowerBound), stampLength: UInt32(entry.stamp.count), attempt: 1))
+            }
+        }
+        for (index, items) in byTarget.enumerated() where !items.isEmpty { bus.targets[index].deliver(items) }
+    }
+
+    func createRule(_ spec: RuleSpec, owner: String, buses: Set<String>) throws(AdminFailure) -> RuleInfo {
+        func invalid(_ message: String) -> AdminFailure { AdminFailure(.invalidRequest, "rule \"\(spec.name)\": \(message)") }
+        guard !spec.name.isEmpty, spec.name.utf8.count <= 200,
+              spec.name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }) else {
+            throw AdminFailure(.invalidRequest, "name: \"\(spec.name)\" must be 1-200 letters, digits, '.', '_' or '-'")
+        }
+        guard buses.contains(spec.bus) else { throw invalid("bus: \"\(spec.bus)\" does not exist") }
+        guard buses.contains(spec.targetBus) else { throw invalid("target_bus: \"\(spec.targetBus)\" does not exist") }
+        guard spec.targetBus != spec.bus else { throw invalid("target_bus: must differ from bus") }
+        let start = try SubscriptionAdmin.position(spec.start ?? "latest", field: "start", allowNamed: true)
+        var stored = ForwardRuleRuntime.Stored(name: spec.name, owner: owner, bus: spec.bus, pattern: spec.pattern ?? "",
+                                               targetBus: spec.targetBus, nextPosition: 0)
+        if let existing = rules[spec.name] {
+            var same = existing.stored
+            same.nextPosition = 0
+            guard same == stored else { throw AdminFailure(.alreadyExists, "rule \"\(spec.name)\" exists with another definition; delete it first") }
+            return existing.info
+        }
+        do {
+            stored.nextPosition = try resolve(start)
+            let runtime = try ForwardRuleRuntime(stored)
+            _ = try state.putDocument(kind: ForwardRuleRuntime.documentKind, key: stored.name, value: AdminDocument.encode(stored))
+            rules[stored.name] = runtime
+            return runtime.info
+        } catch let error as WireError {
+            throw invalid("pattern: \(error.message)")
+        } catch let error as StoreError {
+            throw AdminFailure(.internal, "rule \"\(spec.name)\": \(error.message)")
+        } catch {
+            throw AdminFailure(.internal, "rule \"\(spec.name)\": \(error)")
+        }
+    }
+
+    func listRules() -> [RuleInfo] { rules.values.map(\.info).sorted { $0.name < $1.name } }
+
+    func deleteRule(_ name: String) throws(AdminFailure) -> Bool {
+        guard rules.removeValue(forKey: name) != nil else { throw AdminFailure(.notFound, "no rule \"\(name)\"") }
+        do {
+            return try state.deleteDocument(kind: ForwardRuleRuntime.documentKind, key: name)
+        } catch {
+            throw AdminFailure(.internal, "rule \"\(name)\": \(error.message)")
         }
     }
 
@@ -678,6 +854,20 @@ struct DurableFilter: Sendable {
     /// the event's bytes, or nil.
     func accepts(_ payload: UnsafeRawBufferPointer, flags: UInt8, arena: ProtobufArena,
                  context: PatternMatchContext, schemas: EventValidator?) -> (group: [UInt8]?, event: [UInt8])? {
+        guard let (view, event) = matching(payload, flags: flags, arena: arena, context: context, schemas: schemas) else { return nil }
+        var group: [UInt8]?
+        if let orderingKey {
+            for a in 0..<view.attributeCount where view.attributeKey(a).elementsEqual(orderingKey) {
+                group = Array(view.attributeValue(a))
+            }
+        }
+        return (group, Array(event))
+    }
+
+    /// The decoded event (valid until `arena` is reset) and its bytes, when
+    /// the record is for this filter.
+    func matching(_ payload: UnsafeRawBufferPointer, flags: UInt8, arena: ProtobufArena,
+                  context: PatternMatchContext, schemas: EventValidator?) -> (EventView, UnsafeRawBufferPointer)? {
         var event = payload
         if flags & TargetedRecord.flag != 0 {
             guard let (target, bytes) = TargetedRecord.decode(payload), target.elementsEqual(nameBytes) else { return nil }
@@ -696,13 +886,7 @@ struct DurableFilter: Sendable {
             matcher.match(routed, context: context) { _ in matched = true }
             guard matched else { return nil }
         }
-        var group: [UInt8]?
-        if let orderingKey {
-            for a in 0..<view.attributeCount where view.attributeKey(a).elementsEqual(orderingKey) {
-                group = Array(view.attributeValue(a))
-            }
-        }
-        return (group, Array(event))
+        return (view, event)
     }
 }
 

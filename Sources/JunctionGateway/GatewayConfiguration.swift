@@ -35,6 +35,9 @@ public struct GatewayConfiguration: Sendable {
     /// Durable subscriptions declared by the configuration file (created or
     /// updated at start; needs `dataDirectory`).
     public var subscriptions: [DeclaredSubscription] = []
+    /// Forwarding rules declared by the configuration file (created at
+    /// start when missing; needs `dataDirectory`).
+    public var rules: [DeclaredRule] = []
     /// Buses that exist. "default" is always added.
     public var buses: Set<String> = ["default"]
     /// Schema validation per bus (see `SchemaValidationMode`); a bus not

@@ -34,12 +34,13 @@ final class GatewayCore: Sendable {
         let schemas = try SchemaRegistryService(dataDirectory: configuration.dataDirectory)
         self.schemas = schemas
         SchemaAdmin.install(into: &handlers, service: schemas)
-        let durable = try storage.map { storage in try DurableDeliveryService(log: storage.log, state: storage.state, schemas: schemas, logger: logger) }
+        let durable = try storage.map { storage in try DurableDeliveryService(log: storage.log, state: storage.state, schemas: schemas, router: router, logger: logger) }
         self.durable = durable
         if let storage { SubscriptionAdmin.registerLogStatistics(into: &handlers, log: storage.log) }
         if let durable {
             SubscriptionAdmin.register(into: &handlers, service: durable, buses: Set(configuration.buses).union(["default"]))
             try SubscriptionAdmin.declare(configuration.subscriptions, service: durable, buses: Set(configuration.buses).union(["default"]))
+            try SubscriptionAdmin.declare(configuration.rules, service: durable, buses: Set(configuration.buses).union(["default"]))
         }
         let sequencer = PositionSequencer()
         var appended: (@Sendable (UInt64) -> Void)?

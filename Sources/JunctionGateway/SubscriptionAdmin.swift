@@ -12,6 +12,38 @@ enum SubscriptionAdmin {
         handlers[AdminOperation.subscriptionList] = { call in try list(call, service: service) }
         handlers[AdminOperation.subscriptionDelete] = { call in try delete(call, service: service) }
         handlers[AdminOperation.subscriptionReplay] = { call in try replay(call, service: service) }
+        handlers[AdminOperation.ruleCreate] = { call in try createRule(call, service: service, buses: buses) }
+        handlers[AdminOperation.ruleList] = { call in
+            _ = try call.decode(EmptyDocument.self)
+            return AdminDocument.encode(RuleList(rules: try service.perform { service in .success(service.listRules()) }))
+        }
+        handlers[AdminOperation.ruleDelete] = { call in
+            try call.requireAdministrator(AdminOperation.ruleDelete)
+            let name = try call.decode(SubscriptionName.self).name
+            let deleted = try service.perform { service in Result { () throws(AdminFailure) in try service.deleteRule(name) } }
+            return AdminDocument.encode(SubscriptionDeleted(deleted: deleted))
+        }
+    }
+
+    /// Rules change what every account's subscriptions on the target bus
+    /// see: creating and deleting them needs an administrator.
+    private static func createRule(_ call: AdminCall, service: DurableDeliveryService, buses: Set<String>) throws(AdminFailure) -> [UInt8] {
+        try call.requireAdministrator(AdminOperation.ruleCreate)
+        let spec = try call.decode(RuleSpec.self)
+        let owner = call.account
+        let info = try service.perform { service in Result { () throws(AdminFailure) in try service.createRule(spec, owner: owner, buses: buses) } }
+        return AdminDocument.encode(info)
+    }
+
+    /// Creates the declared rules that are missing. Runs before the service thread starts.
+    static func declare(_ declared: [DeclaredRule], service: DurableDeliveryService, buses: Set<String>) throws {
+        for entry in declared {
+            do throws(AdminFailure) {
+                _ = try service.createRule(entry.spec, owner: entry.owner, buses: buses)
+            } catch {
+                throw GatewayStartError("configuration: rule \"\(entry.spec.name)\": \(error.error.message)")
+            }
+        }
     }
 
     /// `log.stats`: the event log's position range and write counters.

@@ -158,8 +158,9 @@ struct ServeCommand: AsyncParsableCommand {
             if let bytes = retentionBytes ?? file.storage.retentionBytes { configuration.retention.maxBytes = bytes }
             if let bytes = file.storage.segmentBytes { configuration.segmentBytes = bytes }
             configuration.subscriptions = file.subscriptions
-        } else if !file.subscriptions.isEmpty {
-            throw ValidationError("the configuration defines subscriptions, which need the event log (remove --no-store or storage.disabled)")
+            configuration.rules = file.rules
+        } else if !file.subscriptions.isEmpty || !file.rules.isEmpty {
+            throw ValidationError("the configuration defines subscriptions or rules, which need the event log (remove --no-store or storage.disabled)")
         }
 
         var ready: [String: JSONValue] = [:]
@@ -312,6 +313,7 @@ struct ServeFile {
     var adminAccounts: [String] = []
     var storage = Storage()
     var subscriptions: [DeclaredSubscription] = []
+    var rules: [DeclaredRule] = []
 
     struct Storage {
         var disabled = false
@@ -362,7 +364,7 @@ struct ServeFile {
             return b
         }
         let known: Set = ["listen", "data_dir", "tokens", "cert_accounts", "buses", "validation", "tls", "limits", "workers", "event_loops",
-                          "admin_accounts", "storage", "subscriptions"]
+                          "admin_accounts", "storage", "subscriptions", "rules"]
         for key in o.keys where !known.contains(key) {
             throw FileError(description: "\(path): unknown key \"\(key)\" (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -425,6 +427,15 @@ struct ServeFile {
                 }
             }
         } else if o["subscriptions"] != nil { throw fail("subscriptions", "an array of subscription definitions") }
+        if case .array(let rules)? = o["rules"] {
+            for (i, entry) in rules.enumerated() {
+                do {
+                    file.rules.append(try AdminDocument.decode(DeclaredRule.self, from: Array(entry.serialized().utf8)))
+                } catch {
+                    throw FileError(description: "\(path): rules[\(i)]: \(error.message)")
+                }
+            }
+        } else if o["rules"] != nil { throw fail("rules", "an array of rule definitions") }
         return file
     }
 }

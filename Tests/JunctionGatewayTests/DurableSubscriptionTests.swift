@@ -343,3 +343,69 @@ final class DeliveryBox: @unchecked Sendable { // `items` under `lock`
     func append(_ d: Delivery) { lock.withLock { items.append(d) } }
     var all: [Delivery] { lock.withLock { items } }
 }
+
+/// Forwarding rules: events of one bus that match are copied to another.
+@Suite struct ForwardingRuleTests {
+    @Test func matchingEventsReachTheTargetBusLiveAndDurableSubscribers() async throws {
+        let harness = try await DurableSubscriptionTests.start()
+        let connection = try await harness.connect()
+        // A durable subscription and a live stream on the target bus.
+        _ = try await connection.admin(AdminOperation.subscriptionCreate, SubscriptionSpec(name: "payments-all", bus: "payments"),
+                                       as: SubscriptionInfo.self)
+        let live = try await connection.subscribe(bus: "payments", credits: 100)
+        let rule = try await connection.admin(AdminOperation.ruleCreate, RuleSpec(
+            name: "big-orders-to-payments", bus: "default", pattern: #"{"detail":{"n":[{"numeric":[">",2]}]}}"#,
+            targetBus: "payments"), as: RuleInfo.self)
+        #expect(rule.targetBus == "payments" && rule.owner == "acct-test")
+        let published = try await connection.publish((1...4).map {
+            OutgoingEvent(source: "shop", detailType: "Placed", detail: Array(#"{"n":\#($0)}"#.utf8))
+        })
+        let seenLive = try await gather(live, seconds: 1)
+        #expect(seenLive.map(\.event.id) == [published[2].id, published[3].id])
+        #expect(seenLive.allSatisfy { $0.event.bus == "payments" && $0.event.attributes["junction.forwarded-by"] == "big-orders-to-payments" })
+        #expect(seenLive.map { $0.event.attributes["junction.forwarded-from"] } == ["\(published[2].position)", "\(published[3].position)"])
+        #expect(seenLive.allSatisfy { $0.event.position > published[3].position })
+        let durable = try await connection.subscribe(durable: "payments-all")
+        let stored = try await gather(durable, seconds: 1)
+        #expect(stored.map(\.event.id) == [published[2].id, published[3].id])
+        let rules = try await connection.admin(AdminOperation.ruleList, EmptyDocument(), as: RuleList.self)
+        #expect(rules.rules.first?.forwarded == 2)
+        await connection.close()
+        await harness.stop()
+    }
+
+    @Test func rulesInACycleStopAfterTheHopLimit() async throws {
+        let harness = try await DurableSubscriptionTests.start()
+        let connection = try await harness.connect()
+        _ = try await connection.admin(AdminOperation.ruleCreate, RuleSpec(name: "a-to-b", bus: "default", targetBus: "payments"), as: RuleInfo.self)
+        _ = try await connection.admin(AdminOperation.ruleCreate, RuleSpec(name: "b-to-a", bus: "payments", targetBus: "default"), as: RuleInfo.self)
+        let watch = try await connection.subscribe(bus: "default", credits: 100)
+        _ = try await connection.publish([OutgoingEvent(source: "loop", detailType: "Ping")])
+        let seen = try await gather(watch, seconds: 1.5)
+        // The original, then copies that came back through payments: hops 2 and 4.
+        #expect(seen.map { $0.event.attributes["junction.hops"] ?? "0" } == ["0", "2", "4"])
+        await connection.close()
+        await harness.stop()
+    }
+
+    @Test func rulesNeedAnAdministratorWhenTheGatewayNamesThem() async throws {
+        let harness = try await DurableSubscriptionTests.start { $0.adminAccounts = ["acct-other"] }
+        let connection = try await harness.connect()
+        await #expect { _ = try await connection.admin(AdminOperation.ruleCreate, RuleSpec(name: "r", bus: "default", targetBus: "payments"),
+                                                        as: RuleInfo.self) } throws: { error in
+            (error as? JunctionClientError)?.kind == .server(.permissionDenied)
+        }
+        await #expect { _ = try await connection.admin(AdminOperation.ruleCreate, RuleSpec(name: "r", bus: "default", targetBus: "default"),
+                                                        as: RuleInfo.self) } throws: { error in
+            (error as? JunctionClientError)?.kind == .server(.permissionDenied)
+        }
+        let admin = try await harness.connect(token: GatewayHarness.otherToken)
+        await #expect { _ = try await admin.admin(AdminOperation.ruleCreate, RuleSpec(name: "r", bus: "default", targetBus: "default"),
+                                                   as: RuleInfo.self) } throws: { error in
+            (error as? JunctionClientError)?.message.contains("target_bus: must differ from bus") == true
+        }
+        await admin.close()
+        await connection.close()
+        await harness.stop()
+    }
+}

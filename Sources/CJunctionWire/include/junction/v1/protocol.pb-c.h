@@ -705,12 +705,16 @@ struct  Junction__V1__Error
  *   subscription.delete  {name} -> {deleted}
  *   subscription.replay  {name, from: "time:..."|"position:N",
  *                        to?: same forms} -> {replayed}
+ *   rule.create          {name, bus, pattern, target_bus, start?} -> the rule
+ *                        (forwards the bus's matching events to target_bus)
+ *   rule.list            {} -> {rules: [...]}
+ *   rule.delete          {name} -> {deleted}
  *   log.stats            {} -> the event log's positions and write counters
  *                        (records, appends, writes, fsyncs) since start
- * An account may administer its own subscriptions. Schema operations that
- * change something (register, mode) need an administrator account when the
- * gateway names any (`admin_accounts` in its configuration); otherwise every
- * account may.
+ * An account may administer its own subscriptions. Operations that change
+ * something for every account (schema register and mode, rule create and
+ * delete) need an administrator account when the gateway names any
+ * (`admin_accounts` in its configuration); otherwise every account may.
  */
 struct  Junction__V1__AdminRequest
 {
