@@ -225,6 +225,11 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
                 readStep(runtime)
             }
             for rule in rules.values where rule.hasWork(upTo: seenLast, now: now) { forwardStep(rule) }
+            if stop {
+                // A clean stop: make the log durable first, so that the final
+                // checkpoint can record every cursor where it really is.
+                do { try log.sync() } catch { logger.error("cannot sync the event log at shutdown", metadata: ["error": "\(error)"]) }
+            }
             if stop || lastCheckpoint + 100_000_000 <= now {
                 checkpoint(now: now)
             }

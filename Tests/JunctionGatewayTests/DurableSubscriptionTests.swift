@@ -409,3 +409,83 @@ final class DeliveryBox: @unchecked Sendable { // `items` under `lock`
         await harness.stop()
     }
 }
+
+/// Subscriptions declared in the configuration, and the end of a consumer's stream.
+@Suite struct DeclaredSubscriptionTests {
+    func declared(_ name: String, pattern: String, deadLetter: String? = nil) -> DeclaredSubscription {
+        var spec = SubscriptionSpec(name: name, pattern: pattern)
+        spec.start = "earliest"
+        spec.deadLetter = deadLetter
+        return DeclaredSubscription(owner: "acct-test", spec: spec)
+    }
+
+    @Test func declaredSubscriptionsAreCreatedThenUpdatedKeepingTheirCursor() async throws {
+        let first = try await DurableSubscriptionTests.start { configuration in
+            configuration.subscriptions = [
+                declared("declared-dlq", pattern: #"{"source":["junction.dead-letter"]}"#),
+                declared("declared", pattern: #"{"source":["a"]}"#, deadLetter: "declared-dlq"),
+            ]
+        }
+        let connection = try await first.connect()
+        _ = try await connection.publish([OutgoingEvent(source: "a", detailType: "T"), OutgoingEvent(source: "b", detailType: "T")])
+        let stream = try await connection.subscribe(durable: "declared")
+        let got = try await gather(stream, seconds: 0.5, ack: true)
+        #expect(got.map(\.event.source) == ["a"])
+        var committed: UInt64 = 0
+        for _ in 0..<100 where committed < 2 {
+            try await Task.sleep(for: .milliseconds(20))
+            committed = try await connection.admin(AdminOperation.subscriptionGet, SubscriptionName(name: "declared"), as: SubscriptionInfo.self).committedPosition
+        }
+        #expect(committed == 2)
+        await connection.close()
+        await first.stop(keepDirectory: true)
+
+        // Restart with a changed pattern: the definition is updated, the cursor kept.
+        let second = try await DurableSubscriptionTests.start(reusing: first.directory) { configuration in
+            configuration.subscriptions = [
+                declared("declared-dlq", pattern: #"{"source":["junction.dead-letter"]}"#),
+                declared("declared", pattern: #"{"source":["a","b"]}"#, deadLetter: "declared-dlq"),
+            ]
+        }
+        let again = try await second.connect()
+        let info = try await again.admin(AdminOperation.subscriptionGet, SubscriptionName(name: "declared"), as: SubscriptionInfo.self)
+        #expect(info.pattern == #"{"source":["a","b"]}"# && info.committedPosition == 2)
+        _ = try await again.publish([OutgoingEvent(source: "b", detailType: "T")])
+        let resumed = try await again.subscribe(durable: "declared")
+        let later = try await gather(resumed, seconds: 0.5)
+        #expect(later.map(\.event.position) == [3])
+        await again.close()
+        await second.stop()
+    }
+
+    @Test func aBadDeclarationStopsTheStartWithItsName() async throws {
+        await #expect { _ = try await DurableSubscriptionTests.start { configuration in
+            configuration.subscriptions = [self.declared("orphan", pattern: "", deadLetter: "nowhere")]
+        } } throws: { error in
+            "\(error)".contains("subscription \"orphan\"") && "\(error)".contains("dead_letter")
+        }
+    }
+
+    @Test func deletingASubscriptionEndsItsConsumersStreams() async throws {
+        let harness = try await DurableSubscriptionTests.start()
+        let connection = try await harness.connect()
+        _ = try await connection.admin(AdminOperation.subscriptionCreate, SubscriptionSpec(name: "doomed"), as: SubscriptionInfo.self)
+        let consumer = try await harness.connect()
+        let stream = try await consumer.subscribe(durable: "doomed")
+        let ended = Task { () -> Int in
+            var count = 0
+            for try await _ in stream { count += 1 }
+            return count
+        }
+        let deleted = try await connection.admin(AdminOperation.subscriptionDelete, SubscriptionName(name: "doomed"), as: SubscriptionDeleted.self)
+        #expect(deleted.deleted)
+        // The stream finishes (Unsubscribed) instead of waiting forever.
+        let timer = Task { try await Task.sleep(for: .seconds(5)); ended.cancel() }
+        _ = try? await ended.value
+        #expect(!timer.isCancelled)
+        timer.cancel()
+        await consumer.close()
+        await connection.close()
+        await harness.stop()
+    }
+}
