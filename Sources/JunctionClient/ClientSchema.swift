@@ -95,6 +95,7 @@ struct FieldCollector: ProtoFieldVisitor {
         case .int(let v): text = String(v)
         case .uint(let v): text = String(v)
         case .double(let v): text = String(v)
+        case .float(let v): text = String(v)
         case .bool(let v): text = String(v)
         case .string(let b): text = String(decoding: b, as: UTF8.self)
         case .bytes(let b): text = Data(b).base64EncodedString()

@@ -200,6 +200,10 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             let stop = stopping
             condition.unlock()
 
+            // The thread's schema cache follows new registrations (version 0
+            // = latest) from one turn to the next.
+            schemas.beginGroup()
+            defer { schemas.endGroup() }
             for item in work { item(self) }
             let now = clock()
             if last > seenLast {
@@ -303,8 +307,6 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     private func readStep(_ runtime: DurableSubscriptionRuntime) {
         guard let (from, maxRecords) = runtime.pendingRead else { return }
         runtime.pendingRead = nil
-        schemas.beginGroup()
-        defer { schemas.endGroup() }
         var candidates: [DeliveryCandidate] = []
         var lastScanned = from &- 1
         var scanned = 0

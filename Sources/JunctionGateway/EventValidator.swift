@@ -20,6 +20,9 @@ final class EventValidator {
     private let modes: [(name: [UInt8], mode: SchemaValidationMode)]
     private var generation: UInt64 = 0
     private var cache: [Int: [Entry]] = [:]
+    private var cachedEntries = 0
+    /// Resolutions (found or unknown) kept at most; beyond, the cache starts over.
+    static let maxCachedEntries = 4096
     private var last: Entry?
     private var pendingWarnings: UInt64 = 0
     private var suppressedLogs = 0
@@ -76,6 +79,7 @@ final class EventValidator {
         let current = service.generation
         if current != generation {
             cache.removeAll(keepingCapacity: true)
+            cachedEntries = 0
             last = nil
             generation = current
         }
@@ -183,6 +187,12 @@ final class EventValidator {
             }
         }
         let entry = Entry(subject: Array(subject), version: version, hash: hash, outcome: outcome)
+        // Bounded: random subjects must not grow a worker's memory.
+        if cachedEntries >= Self.maxCachedEntries {
+            cache.removeAll(keepingCapacity: true)
+            cachedEntries = 0
+        }
+        cachedEntries += 1
         cache[hash, default: []].append(entry)
         last = entry
         return outcome

@@ -150,11 +150,9 @@ final class ProtoPatternFeeder {
         case .uint(let v):
             if let b = writeInteger(magnitude: v, negative: false) { context.addValue(key: key, type: .number, bytes: b) }
         case .double(let v):
-            if v.isFinite {
-                if let b = writeDouble(v) { context.addValue(key: key, type: .number, bytes: b) }
-            } else if let b = writeASCII(v.isNaN ? "NaN" : (v < 0 ? "-Infinity" : "Infinity")) {
-                context.addValue(key: key, type: .string, bytes: b)
-            }
+            addFloatingPoint(v.isFinite ? v.description : nil, isNaN: v.isNaN, negative: v < 0, key: key, context: context)
+        case .float(let v):
+            addFloatingPoint(v.isFinite ? v.description : nil, isNaN: v.isNaN, negative: v < 0, key: key, context: context)
         case .bool(let v):
             context.addValue(key: key, type: v ? .true : .false, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
         case .string(let b):
@@ -205,12 +203,20 @@ final class ProtoPatternFeeder {
         return UnsafeRawBufferPointer(start: out, count: n)
     }
 
-    private func writeDouble(_ v: Double) -> UnsafeRawBufferPointer? {
-        guard let out = reserve(32) else { return nil }
-        let n = withVaList([v]) { vsnprintf(out.assumingMemoryBound(to: CChar.self), 32, "%.17g", $0) }
-        guard n > 0, n < 32 else { arenaUsed -= 32; return nil }
-        arenaUsed -= 32 - Int(n)
-        return UnsafeRawBufferPointer(start: out, count: Int(n))
+    /// A finite number in its shortest round-trip form (Swift's
+    /// `description`: at most 15 characters stay inline, without a heap
+    /// allocation; the longest need one), or NaN / ±Infinity as strings (as
+    /// protobuf's JSON mapping writes them).
+    private func addFloatingPoint(_ text: String?, isNaN: Bool, negative: Bool, key: UnsafeRawBufferPointer, context: PatternMatchContext) {
+        guard var text else {
+            if let b = writeASCII(isNaN ? "NaN" : (negative ? "-Infinity" : "Infinity")) { context.addValue(key: key, type: .string, bytes: b) }
+            return
+        }
+        text.withUTF8 { utf8 in
+            guard let out = reserve(utf8.count) else { return }
+            out.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
+            context.addValue(key: key, type: .number, bytes: UnsafeRawBufferPointer(start: out, count: utf8.count))
+        }
     }
 
     private func writeASCII(_ text: StaticString) -> UnsafeRawBufferPointer? {

@@ -90,7 +90,6 @@ final class PublishProcessor {
         let snapshot = router.snapshot()
         let now = Self.wallClockNanos()
         schemas.beginGroup()
-        defer { schemas.endGroup() }
         // Work on locals: class properties would be checked for exclusive
         // access on every use in the per-event loops.
         var scratch = self.scratch
@@ -127,6 +126,8 @@ final class PublishProcessor {
             route(job, stamps: stampBuffers[j], records: scratch.jobStart[j], position: &position,
                   stored: firstPosition != 0, now: now, scratch: &scratch)
         }
+        // Count this group's warnings before any ack can reach a client.
+        schemas.endGroup()
         let pending = Array(scratch.pending.values)
         scratch.pending.removeAll(keepingCapacity: true)
         let appended = self.appended

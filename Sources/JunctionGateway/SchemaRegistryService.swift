@@ -15,14 +15,18 @@ import NIOConcurrencyHelpers
 ///
 /// Storage: the SQLite file `<dataDirectory>/schemas.db` when the gateway has
 /// a data directory, memory otherwise.
-final class SchemaRegistryService: @unchecked Sendable { // every mutable property is read and written under `lock`
+final class SchemaRegistryService: @unchecked Sendable { // `registry`, `options` and `compiled` under `lock`; the counters in their own boxes
+    /// Serializes the registry: admin operations (which may compile and
+    /// check large schemas) and workers' cache misses.
     private let lock = NIOLock()
+    /// Read by every worker once per group: kept apart from `lock`, so an
+    /// admin operation in progress never stalls the pipeline.
+    private let generationBox = NIOLockedValueBox<UInt64>(1)
+    private let warningsBox = NIOLockedValueBox<UInt64>(0)
     private let registry: any SchemaRegistryBackend
     private let options: SubjectOptionsStore
     /// Compiled validators by (schema id, unknown fields allowed).
     private var compiled: [CompiledKey: SchemaValidator] = [:]
-    private var currentGeneration: UInt64 = 1
-    private var warnings: UInt64 = 0
 
     private struct CompiledKey: Hashable {
         var schemaID: Int
@@ -51,7 +55,7 @@ final class SchemaRegistryService: @unchecked Sendable { // every mutable proper
     }
 
     /// Changes whenever what a schema reference resolves to may have changed.
-    var generation: UInt64 { lock.withLock { currentGeneration } }
+    var generation: UInt64 { generationBox.withLockedValue { $0 } }
 
     /// Runs `body` with the registry and the options, serialized with every
     /// other caller.
@@ -64,22 +68,23 @@ final class SchemaRegistryService: @unchecked Sendable { // every mutable proper
     func register(subject: String, schema: SchemaDefinition,
                   allowUnknownFields: Bool?) throws -> (version: SubjectVersion, created: Bool) {
         try lock.withLock {
+            // Whatever happens below, what references resolve to may have changed.
+            defer { generationBox.withLockedValue { $0 &+= 1 } }
             let result = try registry.registerSchema(subject: subject, schema: schema)
             if let allowUnknownFields, allowUnknownFields != options.allowsUnknownFields(subject) {
                 try options.setAllowsUnknownFields(allowUnknownFields, for: subject)
             }
-            currentGeneration &+= 1
             return result
         }
     }
 
     /// Events accepted under `.warn` although they broke their schema (or
     /// named none), since the gateway started.
-    var warnedEvents: UInt64 { lock.withLock { warnings } }
+    var warnedEvents: UInt64 { warningsBox.withLockedValue { $0 } }
 
     /// Adds `n` to ``warnedEvents`` (workers report once per group).
     func recordWarnings(_ n: UInt64) {
-        lock.withLock { warnings &+= n }
+        warningsBox.withLockedValue { $0 &+= n }
     }
 
     /// Resolves a schema reference (`version` 0: the latest) to a compiled

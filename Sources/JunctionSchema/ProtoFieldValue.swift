@@ -5,8 +5,11 @@ public enum ProtoFieldValue {
     case int(Int64)
     /// uint32, uint64, fixed32, fixed64.
     case uint(UInt64)
-    /// double and float (widened).
+    /// double.
     case double(Double)
+    /// float (kept apart from double so that it prints in its own shortest
+    /// form: a float 0.1 is 0.1, not 0.10000000149011612).
+    case float(Float)
     /// bool.
     case bool(Bool)
     /// A string field's UTF-8 bytes (already validated).

@@ -344,7 +344,7 @@ struct ProtoWalker<V: ProtoFieldVisitor> {
     func fixed32Value(_ type: UInt8, _ base: UnsafeRawPointer, _ pos: Int) -> ProtoFieldValue {
         let raw = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: pos, as: UInt32.self))
         switch type {
-        case 2: return .double(Double(Float(bitPattern: raw)))
+        case 2: return .float(Float(bitPattern: raw))
         case 15: return .int(Int64(Int32(bitPattern: raw)))
         default: return .uint(UInt64(raw))
         }

@@ -10,6 +10,7 @@ struct CollectingVisitor: ProtoFieldVisitor {
         case .int(let i): v = "\(i)"
         case .uint(let u): v = "\(u)"
         case .double(let d): v = "\(d)"
+        case .float(let f): v = "\(f)"
         case .bool(let b): v = "\(b)"
         case .string(let s): v = "\"\(String(decoding: s, as: UTF8.self))\""
         case .bytes(let b): v = "bytes(\(b.count))"

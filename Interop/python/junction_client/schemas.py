@@ -68,6 +68,11 @@ class SchemaViolation(JunctionError):
 # -- admin calls ------------------------------------------------------------------------------
 
 
+def _refuse_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON (RFC 8259); the gateway refuses them too.
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def register_schema(
     client,
     subject: str,
@@ -187,7 +192,7 @@ class CompiledSchema:
 
     def _validate_json(self, detail: bytes) -> Any:
         try:
-            document = json.loads(bytes(detail).decode("utf-8"))
+            document = json.loads(bytes(detail).decode("utf-8"), parse_constant=_refuse_constant)
         except (UnicodeDecodeError, ValueError) as error:
             raise self._violation("detail", "json", f"not valid JSON: {error}") from None
         error = jsonschema.exceptions.best_match(self._json_validator.iter_errors(document))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from junction_client import AdminError, SchemaCache, SchemaViolation, event_pb2, get_schema, make_event, protocol_pb2, register_schema
+from junction_client import AdminError, CompiledSchema, SchemaCache, SchemaViolation, event_pb2, get_schema, make_event, protocol_pb2, register_schema
 
 ORDER_SCHEMA = {
     "type": "object",
@@ -138,3 +139,13 @@ def test_unknown_schema_is_refused_by_both(enforcing, unique):
             cache.validate_event(event)
         assert refused.value.kind == "unknown-schema"
         assert client.publish([event])[0].code == protocol_pb2.REJECT_SCHEMA_UNKNOWN
+
+
+def test_formats_and_non_json_constants_are_checked_as_the_gateway_does():
+    schema = {"type": "object", "properties": {"at": {"type": "string", "format": "date-time"}, "x": {"type": "number"}}}
+    compiled = CompiledSchema({"version": 1, "id": 1, "format": "json", "schema": json.dumps(schema)}, "formats")
+    with pytest.raises(SchemaViolation):
+        compiled.validate(b'{"at": "yesterday"}', event_pb2.CONTENT_TYPE_JSON)
+    with pytest.raises(SchemaViolation):
+        compiled.validate(b'{"x": NaN}', event_pb2.CONTENT_TYPE_JSON)
+    compiled.validate(b'{"at": "2026-11-26T10:00:00Z", "x": 1.5}', event_pb2.CONTENT_TYPE_JSON)
