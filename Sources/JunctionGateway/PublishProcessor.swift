@@ -380,6 +380,10 @@ final class PublishProcessor {
             return (.invalidEvent, "subject: \(e.subject.count) bytes; the limit is \(limits.maxSubjectBytes)")
         }
         if e.timeUnixNanos < 0 { return (.invalidEvent, "time_unix_nanos: negative (\(e.timeUnixNanos))") }
+        let contentType = e.raw.pointee.content_type.rawValue
+        if ContentType(rawValue: Int32(contentType)) == nil {
+            return (.invalidEvent, "content_type: unknown value \(contentType) (UNSPECIFIED, JSON, PROTOBUF or BINARY)")
+        }
         if e.resourceCount > limits.maxResources {
             return (.invalidEvent, "resources: \(e.resourceCount) entries; the limit is \(limits.maxResources)")
         }

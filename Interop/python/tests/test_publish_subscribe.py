@@ -156,6 +156,15 @@ def test_rejected_events_do_not_stop_the_rest_of_the_batch(clients, unique) -> N
     assert stream.poll(QUIET) is None
 
 
+def test_an_unknown_content_type_is_rejected_by_name(clients, unique) -> None:
+    publisher = clients()
+    event = make_event(unique("com.example.ctype"), "Odd", b"\x01")
+    event.content_type = 7  # not a ContentType value; protobuf keeps it as an unknown enum number
+    result = publisher.publish([event], timeout=WAIT)
+    assert result[0].code_name == "REJECT_INVALID_EVENT"
+    assert "content_type: unknown value 7" in result[0].message
+
+
 def test_ping_ack_nack_and_unsubscribe(clients, unique) -> None:
     source = unique("com.example.acks")
     subscriber, publisher = clients(), clients()

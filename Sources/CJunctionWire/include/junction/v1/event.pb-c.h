@@ -140,7 +140,8 @@ struct  Junction__V1__Event
    */
   Junction__V1__SchemaRef *schema;
   /*
-   * How `detail` is encoded.
+   * How `detail` is encoded. A value not listed above is refused
+   * (REJECT_INVALID_EVENT, "content_type: unknown value N").
    */
   Junction__V1__ContentType content_type;
   /*
