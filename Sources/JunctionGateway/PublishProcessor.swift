@@ -163,9 +163,8 @@ final class PublishProcessor {
                 Self.answerFailed(jobs, records: records, starts: starts, failure: failure)
                 return
             }
-            for entry in pending { entry.target.deliver(entry.items) }
             if lastPosition != 0, let appended { appended(lastPosition) }
-            Self.answer(jobs)
+            Self.answer(jobs, deliveries: pending)
         }
     }
 
@@ -347,16 +346,32 @@ final class PublishProcessor {
         }
     }
 
-    /// Hands each job back to its connection: one task per event loop.
-    private static func answer(_ jobs: [PublishJob]) {
-        var byLoop: [ObjectIdentifier: (loop: EventLoop, jobs: [PublishJob])] = [:]
-        for job in jobs {
-            let loop = job.connection.eventLoop
-            byLoop[ObjectIdentifier(loop), default: (loop, [])].jobs.append(job)
+    /// What one event loop gets from a group: the deliveries of its streams
+    /// and the jobs of its connections.
+    private struct LoopAnswer {
+        let loop: EventLoop
+        var deliveries: [(target: SubscriptionTarget, items: [DeliveryItem])] = []
+        var jobs: [PublishJob] = []
+    }
+
+    /// Hands each stream its deliveries and each job back to its connection:
+    /// one task per event loop (a publisher and its subscribers often share
+    /// one), deliveries first, then the acks in batch order.
+    private static func answer(_ jobs: [PublishJob], deliveries: [(target: SubscriptionTarget, items: [DeliveryItem])] = []) {
+        // A handful of loops: a linear search beats hashing.
+        var answers: [LoopAnswer] = []
+        func index(of loop: EventLoop) -> Int {
+            if let i = answers.firstIndex(where: { $0.loop === loop }) { return i }
+            answers.append(LoopAnswer(loop: loop))
+            return answers.count - 1
         }
-        for (_, entry) in byLoop {
-            let jobs = entry.jobs
-            entry.loop.execute {
+        for entry in deliveries { answers[index(of: entry.target.loop)].deliveries.append(entry) }
+        for job in jobs { answers[index(of: job.connection.eventLoop)].jobs.append(job) }
+        for answer in answers {
+            let deliveries = answer.deliveries
+            let jobs = answer.jobs
+            answer.loop.execute {
+                for entry in deliveries { entry.target.stream.value.enqueue(entry.items) }
                 for job in jobs { job.connection.value.publishCompleted(job) }
             }
         }
