@@ -254,6 +254,14 @@ final class PublishProcessor {
         return stampBuffer
     }
 
+    /// Groups of at most this many bytes are written to an idle log by the
+    /// worker itself (a `pwrite` of a few microseconds, never an fsync)
+    /// instead of waking the log's writer thread, which then wakes an event
+    /// loop: at low rates that hand-off is most of the gateway's CPU time.
+    /// Groups at full speed are larger (~100 KB), so the worker never writes
+    /// them and routes while the writer writes.
+    static let inlineWriteLimit = 16 << 10
+
     /// Appends every accepted event of the group (producer bytes + suffix)
     /// and returns the first position, or 0 when the log refused the append
     /// (the dispatch then answers with the failure).
@@ -274,7 +282,8 @@ final class PublishProcessor {
                 }
             }
             let parts = scratch.parts
-            let range = log.append(count: parts.count, parts: { parts[$0] }, completion: { dispatch.stored($0) })
+            let range = log.append(count: parts.count, inlineWriteLimit: Self.inlineWriteLimit,
+                                   parts: { parts[$0] }, completion: { dispatch.stored($0) })
             return range?.lowerBound ?? 0
         }
     }
