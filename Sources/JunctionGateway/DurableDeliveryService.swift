@@ -22,7 +22,7 @@ import NIOCore
 ///
 /// Event loops and the pipeline talk to it through an inbox (`post`); it
 /// answers consumers on their event loops.
-final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`, `stopping` under `condition`; everything else is confined to the service thread
+final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`, `hasSubscriptions`, `stopping` under `condition`; everything else is confined to the service thread
     private let log: EventLog
     private let state: StateStore
     private let logger: Logger
@@ -30,6 +30,10 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     private let condition = NSCondition()
     private var inbox: [@Sendable (DurableDeliveryService) -> Void] = []
     private var logLast: UInt64
+    /// Whether any durable subscription exists (set by the service thread
+    /// before it waits). Without one, log growth does not wake the thread:
+    /// at low rates that wake-up per publish group was pure overhead.
+    private var hasSubscriptions = true
     private var stopping = false
     private var stopped = false
     private var thread: Thread?
@@ -112,7 +116,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         condition.lock()
         if position > logLast {
             logLast = position
-            condition.signal()
+            if hasSubscriptions { condition.signal() }
         }
         condition.unlock()
     }
@@ -174,6 +178,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     private func run() {
         while true {
             condition.lock()
+            hasSubscriptions = !runtimes.isEmpty
             while inbox.isEmpty && !stopping && logLast == seenLast && !hasReadWork {
                 let wake = nextWake
                 if let wake {
