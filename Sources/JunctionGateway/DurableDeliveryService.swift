@@ -22,7 +22,7 @@ import NIOCore
 ///
 /// Event loops and the pipeline talk to it through an inbox (`post`); it
 /// answers consumers on their event loops.
-final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`, `stopping` under `condition`; everything else is confined to the service thread
+final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`, `hasSubscriptions`, `stopping` under `condition`; everything else is confined to the service thread
     private let log: EventLog
     private let state: StateStore
     private let logger: Logger
@@ -30,6 +30,10 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     private let condition = NSCondition()
     private var inbox: [@Sendable (DurableDeliveryService) -> Void] = []
     private var logLast: UInt64
+    /// Whether any durable subscription or rule exists (set by the service thread
+    /// before it waits). Without one, log growth does not wake the thread:
+    /// at low rates that wake-up per publish group was pure overhead.
+    private var hasSubscriptions = true
     private var stopping = false
     private var stopped = false
     private var thread: Thread?
@@ -120,7 +124,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         condition.lock()
         if position > logLast {
             logLast = position
-            condition.signal()
+            if hasSubscriptions { condition.signal() }
         }
         condition.unlock()
     }
@@ -182,6 +186,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     private func run() {
         while true {
             condition.lock()
+            hasSubscriptions = !runtimes.isEmpty || !rules.isEmpty
             while inbox.isEmpty && !stopping && logLast == seenLast && !hasReadWork {
                 let wake = nextWake
                 if let wake {
@@ -531,7 +536,8 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     /// Hands stored copies to the live streams of their bus whose patterns match.
     private func deliverLive(_ copies: [[UInt8]], first: UInt64, bus name: [UInt8]) {
         let snapshot = router.snapshot()
-        guard let bus = name.withUnsafeBytes({ snapshot.bus(named: $0) }), !bus.targets.isEmpty else { return }
+        guard let index = name.withUnsafeBytes({ snapshot.busIndex(named: $0) }), !snapshot.buses[index].targets.isEmpty else { return }
+        let bus = snapshot.buses[index]
         var body = ByteBufferAllocator().buffer(capacity: copies.reduce(0) { $0 + $1.count })
         var stamps = ByteBufferAllocator().buffer(capacity: copies.count * 11)
         var layout: [(event: Range<Int>, stamp: Range<Int>, targets: [Int])] = []
@@ -562,7 +568,10 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
                     stampOffset: UInt32(entry.stamp.lowerBound), stampLength: UInt32(entry.stamp.count), attempt: 1))
             }
         }
-        for (index, items) in byTarget.enumerated() where !items.isEmpty { bus.targets[index].deliver(items) }
+        for (index, items) in byTarget.enumerated() where !items.isEmpty {
+            let stream = bus.targets[index].stream
+            stream.eventLoop.execute { stream.value.enqueue(items) }
+        }
     }
 
     func createRule(_ spec: RuleSpec, owner: String, buses: Set<String>) throws(AdminFailure) -> RuleInfo {

@@ -59,6 +59,8 @@ final class PublishProcessor {
         var code: RejectCode
         var message: String
         var bus: Router.BusRoutes?
+        /// The snapshot slot of the bus's first target (see ``Router/Snapshot``).
+        var firstSlot = 0
         /// Where the suffix is in the job's stamp buffer (readable-relative).
         var suffix: Range<Int>
         /// Where a generated id is in the stamp buffer (empty when the event had one).
@@ -67,10 +69,11 @@ final class PublishProcessor {
         var position: UInt64 = 0
     }
 
-    /// A matched (event, stream) pair of the current job.
+    /// A matched (event, stream) pair of the current job; `slot` is the
+    /// stream's slot in the group's snapshot.
     private struct Match {
         var event: Int
-        var target: SubscriptionTarget
+        var slot: Int
     }
 
     init(router: Router, limits: GatewayConfiguration.Limits, log: EventLog?, sequencer: PositionSequencer,
@@ -96,7 +99,11 @@ final class PublishProcessor {
         self.scratch = Scratch()
         defer { self.scratch = scratch }
         scratch.stamps.removeAll(keepingCapacity: true)
+        scratch.views.removeAll(keepingCapacity: true)
         scratch.jobStart.removeAll(keepingCapacity: true)
+        if scratch.slotItems.count < snapshot.targets.count {
+            scratch.slotItems.append(contentsOf: repeatElement([], count: snapshot.targets.count - scratch.slotItems.count))
+        }
 
         // Pass 1: check and stamp every event of the group.
         var stampBuffers: [ByteBuffer] = []
@@ -128,8 +135,14 @@ final class PublishProcessor {
         }
         // Count this group's warnings before any ack can reach a client.
         schemas.endGroup()
-        let pending = Array(scratch.pending.values)
-        scratch.pending.removeAll(keepingCapacity: true)
+        var gathered: [(target: SubscriptionTarget, items: [DeliveryItem])] = []
+        gathered.reserveCapacity(scratch.usedSlots.count)
+        for slot in scratch.usedSlots {
+            gathered.append((snapshot.targets[slot], scratch.slotItems[slot]))
+            scratch.slotItems[slot] = []
+        }
+        scratch.usedSlots.removeAll(keepingCapacity: true)
+        let pending = gathered
         let appended = self.appended
         let lastPosition = firstPosition == 0 ? 0 : firstPosition + UInt64(accepted) - 1
         // For the (rare) failure answer: each event's own verdict. Capturing
@@ -151,17 +164,24 @@ final class PublishProcessor {
                 Self.answerFailed(jobs, records: records, starts: starts, failure: failure)
                 return
             }
-            for entry in pending { entry.target.deliver(entry.items) }
             if lastPosition != 0, let appended { appended(lastPosition) }
-            Self.answer(jobs)
+            Self.answer(jobs, deliveries: pending)
         }
     }
 
     private struct Scratch {
-        /// Deliveries gathered over one drained group of jobs, per target.
-        var pending: [ObjectIdentifier: (target: SubscriptionTarget, items: [DeliveryItem])] = [:]
+        /// Deliveries gathered over one drained group of jobs, indexed by
+        /// the target's slot in the group's snapshot (empty when unused).
+        var slotItems: [[DeliveryItem]] = []
+        /// The slots that hold deliveries in the current group, in first-use order.
+        var usedSlots: [Int] = []
         /// Per-event records of the whole group; `jobStart[j]` is job j's first.
         var stamps: [StampRecord] = []
+        /// Each event of the group as decoded, read once (its strings are
+        /// measured when the view is made), indexed like `stamps`.
+        var views: [EventView] = []
+        /// Per job: where each matched event's delivery stamp is.
+        var stampOf: [Range<Int>?] = []
         var jobStart: [Int] = []
         /// The parts of each accepted event, for the log append.
         var parts: [(UnsafeRawBufferPointer, UnsafeRawBufferPointer)] = []
@@ -176,8 +196,10 @@ final class PublishProcessor {
         let count = job.eventCount
         var stampBuffer = job.allocator.buffer(capacity: count * (40 + job.account.nameBytes.count + 16))
         let batchTooLarge = count > limits.maxBatchEvents
+        let defaultBus = job.defaultBus.count > 0 ? job.defaultBus : defaultBusBytes.buffer
         for i in 0..<count {
             let event = job.event(i)
+            scratch.views.append(event)
             var record = StampRecord(code: .accepted, message: "", bus: nil, suffix: 0..<0, generatedID: 0..<0)
             if batchTooLarge {
                 record.code = .invalidEvent
@@ -187,13 +209,14 @@ final class PublishProcessor {
                 record.message = message
             } else {
                 let explicitBus = event.bus
-                let busName = explicitBus.count > 0 ? explicitBus : (job.defaultBus.count > 0 ? job.defaultBus : defaultBusBytes.buffer)
-                if let bus = snapshot.bus(named: busName) {
+                let busName = explicitBus.count > 0 ? explicitBus : defaultBus
+                if let b = snapshot.busIndex(named: busName) {
                     if let (code, message) = schemas.check(event, bus: busName) {
                         record.code = code
                         record.message = message
                     } else {
-                        record.bus = bus
+                        record.bus = snapshot.buses[b]
+                        record.firstSlot = snapshot.firstSlot[b]
                     }
                 } else {
                     record.code = .unknownBus
@@ -232,6 +255,14 @@ final class PublishProcessor {
         return stampBuffer
     }
 
+    /// Groups of at most this many bytes are written to an idle log by the
+    /// worker itself (a `pwrite` of a few microseconds, never an fsync)
+    /// instead of waking the log's writer thread, which then wakes an event
+    /// loop: at low rates that hand-off is most of the gateway's CPU time.
+    /// Groups at full speed are larger (~100 KB), so the worker never writes
+    /// them and routes while the writer writes.
+    static let inlineWriteLimit = 16 << 10
+
     /// Appends every accepted event of the group (producer bytes + suffix)
     /// and returns the first position, or 0 when the log refused the append
     /// (the dispatch then answers with the failure).
@@ -247,13 +278,13 @@ final class PublishProcessor {
                 let stamps = stampBuffers[j].withUnsafeReadableBytes { $0 }
                 let first = scratch.jobStart[j]
                 for i in 0..<job.eventCount where scratch.stamps[first + i].code == .accepted {
-                    let record = scratch.stamps[first + i]
                     scratch.parts.append((UnsafeRawBufferPointer(rebasing: body[job.ranges[i]]),
-                                          UnsafeRawBufferPointer(rebasing: stamps[record.suffix])))
+                                          UnsafeRawBufferPointer(rebasing: stamps[scratch.stamps[first + i].suffix])))
                 }
             }
             let parts = scratch.parts
-            let range = log.append(count: parts.count, parts: { parts[$0] }, completion: { dispatch.stored($0) })
+            let range = log.append(count: parts.count, inlineWriteLimit: Self.inlineWriteLimit,
+                                   parts: { parts[$0] }, completion: { dispatch.stored($0) })
             return range?.lowerBound ?? 0
         }
     }
@@ -267,8 +298,8 @@ final class PublishProcessor {
         stampBuffer.withUnsafeReadableBytes { stampBytes in
             withUnsafeTemporaryAllocation(of: EventOutcome.self, capacity: max(count, 1)) { outcomes in
                 for i in 0..<count {
-                    let event = job.event(i)
                     let r = first + i
+                    let event = scratch.views[r]
                     if scratch.stamps[r].code == .accepted && !stored {
                         scratch.stamps[r].code = .unavailable
                         scratch.stamps[r].message = "the event log refused the batch"
@@ -285,8 +316,9 @@ final class PublishProcessor {
                     guard code == .accepted, let bus = scratch.stamps[r].bus, !bus.targets.isEmpty else { continue }
                     let time = event.timeUnixNanos != 0 ? event.timeUnixNanos : now
                     let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id, timeUnixNanos: time, schemas: schemas)
+                    let firstSlot = scratch.stamps[r].firstSlot
                     bus.matcher.match(routed, context: matchContext) { index in
-                        scratch.matches.append(Match(event: i, target: bus.targets[index]))
+                        scratch.matches.append(Match(event: i, slot: firstSlot + index))
                     }
                 }
                 ack.writeFrame(PublishAckFrame(batchID: job.batchID, outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))
@@ -298,9 +330,10 @@ final class PublishProcessor {
 
         // Delivery stamps: the stored suffix plus the position, once per matched event.
         var deliveryStamps = job.allocator.buffer(capacity: scratch.matches.count * 64)
-        var stampOf = [Range<Int>?](repeating: nil, count: count)
+        scratch.stampOf.removeAll(keepingCapacity: true)
+        scratch.stampOf.append(contentsOf: repeatElement(nil, count: count))
         stampBuffer.withUnsafeReadableBytes { stampBytes in
-            for match in scratch.matches where stampOf[match.event] == nil {
+            for match in scratch.matches where scratch.stampOf[match.event] == nil {
                 let suffix = UnsafeRawBufferPointer(rebasing: stampBytes[scratch.stamps[first + match.event].suffix])
                 let start = deliveryStamps.writerIndex
                 deliveryStamps.writeWithUnsafeMutableBytes(minimumWritableBytes: suffix.count + 12) { raw in
@@ -309,29 +342,46 @@ final class PublishProcessor {
                     w.uint64Field(13, scratch.stamps[first + match.event].position)
                     return w.written(since: raw.baseAddress!)
                 }
-                stampOf[match.event] = start..<deliveryStamps.writerIndex
+                scratch.stampOf[match.event] = start..<deliveryStamps.writerIndex
             }
         }
         let source = DeliverySource(body: job.body, stamps: deliveryStamps)
         for match in scratch.matches {
-            let stamp = stampOf[match.event]!
+            let stamp = scratch.stampOf[match.event]!
             let item = DeliveryItem(
                 source: source, eventOffset: UInt32(job.ranges[match.event].lowerBound), eventLength: UInt32(job.ranges[match.event].count),
                 stampOffset: UInt32(stamp.lowerBound), stampLength: UInt32(stamp.count), attempt: 1)
-            scratch.pending[ObjectIdentifier(match.target), default: (match.target, [])].items.append(item)
+            if scratch.slotItems[match.slot].isEmpty { scratch.usedSlots.append(match.slot) }
+            scratch.slotItems[match.slot].append(item)
         }
     }
 
-    /// Hands each job back to its connection: one task per event loop.
-    private static func answer(_ jobs: [PublishJob]) {
-        var byLoop: [ObjectIdentifier: (loop: EventLoop, jobs: [PublishJob])] = [:]
-        for job in jobs {
-            let loop = job.connection.eventLoop
-            byLoop[ObjectIdentifier(loop), default: (loop, [])].jobs.append(job)
+    /// What one event loop gets from a group: the deliveries of its streams
+    /// and the jobs of its connections.
+    private struct LoopAnswer {
+        let loop: EventLoop
+        var deliveries: [(target: SubscriptionTarget, items: [DeliveryItem])] = []
+        var jobs: [PublishJob] = []
+    }
+
+    /// Hands each stream its deliveries and each job back to its connection:
+    /// one task per event loop (a publisher and its subscribers often share
+    /// one), deliveries first, then the acks in batch order.
+    private static func answer(_ jobs: [PublishJob], deliveries: [(target: SubscriptionTarget, items: [DeliveryItem])] = []) {
+        // A handful of loops: a linear search beats hashing.
+        var answers: [LoopAnswer] = []
+        func index(of loop: EventLoop) -> Int {
+            if let i = answers.firstIndex(where: { $0.loop === loop }) { return i }
+            answers.append(LoopAnswer(loop: loop))
+            return answers.count - 1
         }
-        for (_, entry) in byLoop {
-            let jobs = entry.jobs
-            entry.loop.execute {
+        for entry in deliveries { answers[index(of: entry.target.loop)].deliveries.append(entry) }
+        for job in jobs { answers[index(of: job.connection.eventLoop)].jobs.append(job) }
+        for answer in answers {
+            let deliveries = answer.deliveries
+            let jobs = answer.jobs
+            answer.loop.execute {
+                for entry in deliveries { entry.target.stream.value.enqueue(entry.items) }
                 for job in jobs { job.connection.value.publishCompleted(job) }
             }
         }

@@ -12,13 +12,30 @@ final class Router: Sendable {
     /// Immutable routing state for all buses.
     final class Snapshot: Sendable {
         let buses: [BusRoutes]
+        /// Every target of every bus, bus after bus. A target's index here is
+        /// its *slot*: workers gather a group's deliveries in an array
+        /// indexed by slot instead of hashing targets.
+        let targets: [SubscriptionTarget]
+        /// The slot of each bus's first target: target `t` of `buses[b]` is
+        /// slot `firstSlot[b] + t`.
+        let firstSlot: [Int]
 
-        init(buses: [BusRoutes]) { self.buses = buses }
+        init(buses: [BusRoutes]) {
+            self.buses = buses
+            var targets: [SubscriptionTarget] = []
+            var firstSlot: [Int] = []
+            for bus in buses {
+                firstSlot.append(targets.count)
+                targets.append(contentsOf: bus.targets)
+            }
+            self.targets = targets
+            self.firstSlot = firstSlot
+        }
 
-        /// The bus whose name is `name` (UTF-8 bytes), if it exists.
+        /// The index in `buses` of the bus whose name is `name` (UTF-8 bytes), if it exists.
         @inline(__always)
-        func bus(named name: UnsafeRawBufferPointer) -> BusRoutes? {
-            for bus in buses where bus.nameBytes.buffer.equals(name) { return bus }
+        func busIndex(named name: UnsafeRawBufferPointer) -> Int? {
+            for (b, bus) in buses.enumerated() where bus.nameBytes.buffer.equals(name) { return b }
             return nil
         }
     }

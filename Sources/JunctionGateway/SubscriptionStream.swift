@@ -46,12 +46,6 @@ final class SubscriptionTarget: Sendable {
         self.loop = loop
         self.stream = NIOLoopBound(stream, eventLoop: loop)
     }
-
-    /// Hands events to the stream on its event loop.
-    func deliver(_ items: [DeliveryItem]) {
-        let stream = self.stream
-        loop.execute { stream.value.enqueue(items) }
-    }
 }
 
 /// A subscription stream on one connection, confined to its event loop.

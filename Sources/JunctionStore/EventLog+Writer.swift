@@ -26,95 +26,32 @@ extension EventLog {
 
     /// The writer thread: takes the pending buffer, writes it segment by
     /// segment, seals full segments, fsyncs per policy, completes appends.
+    /// It writes and fsyncs only while holding the writing role
+    /// (``claimWritingLocked()``), which a small append may hold instead
+    /// (``writePendingLocked(mustSync:)`` from `enqueue`).
     func writerLoop() {
         let policy = configuration.fsync
         let retentionActive = configuration.retention != .unlimited
         let retentionEvery = UInt64(max(configuration.retentionCheckMilliseconds, 1)) * 1_000_000
-        var chunks: [PendingChunk] = []
-        var completions: [PendingCompletion] = []
-        var current: LogSegment?
-        var dirty = false
-        var lastSync = monotonicNanos()
-        var nextRetention = lastSync + retentionEvery
+        var nextRetention = monotonicNanos() + retentionEvery
 
         lock.lock()
-        current = segments.last
         while true {
+            if writing {
+                // An appender is writing; it wakes us when it is done.
+                writerWaitsForRole = true
+                workAvailable.wait(lock)
+                writerWaitsForRole = false
+                continue
+            }
             if failure == nil && !pending.isEmpty {
-                let buffer = pending
-                pending = spare
-                swap(&chunks, &pendingChunks)
-                swap(&completions, &pendingCompletions)
-                let last = pendingLast
                 let mustSync = policy == .always || syncTarget > durablePositionStorage
-                spaceAvailable.broadcast()
-                lock.unlock()
-
-                var writeError: StoreError?
-                var sealedAny = false
-                var syncs: UInt64 = 0
-                do throws(StoreError) {
-                    for k in chunks.indices {
-                        let chunk = chunks[k]
-                        if let previous = current, previous !== chunk.segment {
-                            try seal(previous)
-                            sealedAny = true
-                        }
-                        current = chunk.segment
-                        let end = k + 1 < chunks.count ? chunks[k + 1].bufferStart : buffer.count
-                        try PosixFile.writeAll(chunk.segment.fd, buffer.base + chunk.bufferStart,
-                                               count: end - chunk.bufferStart, at: chunk.fileOffset,
-                                               path: chunk.segment.path)
-                    }
-                    if mustSync, let segment = current {
-                        syncs += 1
-                        try PosixFile.dataSync(segment.fd, path: segment.path)
-                        dirty = false
-                        lastSync = monotonicNanos()
-                    } else {
-                        dirty = true
-                    }
-                } catch {
-                    writeError = error
+                let sealedAny = writePendingLocked(mustSync: mustSync)
+                if sealedAny && retentionActive {
+                    lock.unlock()
+                    _ = try? enforceRetention()
+                    lock.lock()
                 }
-                chunks.removeAll(keepingCapacity: true)
-                let writtenBytes = buffer.count
-                buffer.reset(keepCapacity: pendingInitialCapacity)
-
-                lock.lock()
-                spare = buffer
-                stats.groupCommits &+= 1
-                stats.syncs &+= syncs
-                stats.bytesWritten &+= UInt64(writtenBytes)
-                if let writeError {
-                    failure = StoreError(.failed,
-                                         "writing event log \(configuration.directory) failed, appends are refused until it is reopened: \(writeError.message)",
-                                         path: writeError.path, systemErrno: writeError.systemErrno)
-                } else {
-                    writtenPosition = last
-                    completedPositionStorage = last
-                    if !dirty { durablePositionStorage = last }
-                }
-                if failure != nil {
-                    // Appends queued behind the failed write will never be written.
-                    completions.append(contentsOf: pendingCompletions)
-                    pendingCompletions.removeAll()
-                    pendingChunks.removeAll()
-                    pending.count = 0
-                }
-                let outcome = failure
-                progress.broadcast()
-                lock.unlock()
-                for completion in completions {
-                    if let outcome {
-                        completion.callback(.failure(outcome))
-                    } else {
-                        completion.callback(.success(completion.range))
-                    }
-                }
-                completions.removeAll(keepingCapacity: true)
-                if sealedAny && retentionActive { _ = try? enforceRetention() }
-                lock.lock()
                 continue
             }
 
@@ -129,15 +66,17 @@ extension EventLog {
             }
             if wantsSync || intervalDue || (closing && dirty && failure == nil) {
                 let target = writtenPosition
-                let segment = current
+                let segment = currentSegment
+                claimWritingLocked()
                 lock.unlock()
                 var syncError: StoreError?
                 if let segment {
                     do throws(StoreError) { try PosixFile.dataSync(segment.fd, path: segment.path) } catch { syncError = error }
                 }
+                lock.lock()
                 dirty = false
                 lastSync = monotonicNanos()
-                lock.lock()
+                releaseWritingLocked()
                 stats.syncs &+= 1
                 if let syncError {
                     failure = StoreError(.failed,
@@ -182,6 +121,118 @@ extension EventLog {
         progress.broadcast()
         spaceAvailable.broadcast()
         lock.unlock()
+    }
+
+    /// Takes the writing role (the lock is held and the role is free): only
+    /// its holder writes or fsyncs segment files and uses `currentSegment`,
+    /// `dirty`, `lastSync` and the `writing…` buffers.
+    func claimWritingLocked() {
+        writing = true
+        writingThread = pthread_self()
+    }
+
+    func releaseWritingLocked() {
+        writing = false
+        writingThread = nil
+    }
+
+    /// Whether the calling thread may write what is pending itself instead
+    /// of waking the writer thread: the pending bytes are at most `limit`,
+    /// nobody else writes, no fsync is due before the completions (so the
+    /// caller never waits for the disk) and no segment must be sealed first.
+    func mayWriteInlineLocked(limit: Int) -> Bool {
+        guard limit > 0, pending.count <= limit, !writing, failure == nil, !closing,
+              configuration.fsync != .always, syncTarget <= durablePositionStorage else { return false }
+        for chunk in pendingChunks where chunk.segment !== currentSegment { return false }
+        return true
+    }
+
+    /// Writes everything pending (and fsyncs it when `mustSync`), then runs
+    /// the completions, in append order. Called with the lock held, pending
+    /// bytes, no failure and the writing role free; returns with the lock
+    /// held and the role free again, and whether it sealed a segment. The
+    /// role is kept until the completions ran, so that the next batch's
+    /// completions cannot overtake them.
+    func writePendingLocked(mustSync: Bool) -> Bool {
+        claimWritingLocked()
+        let buffer = pending
+        pending = spare
+        swap(&writingChunks, &pendingChunks)
+        swap(&writingCompletions, &pendingCompletions)
+        let last = pendingLast
+        spaceAvailable.broadcast()
+        lock.unlock()
+
+        var writeError: StoreError?
+        var sealedAny = false
+        var syncs: UInt64 = 0
+        var synced = false
+        do throws(StoreError) {
+            for k in writingChunks.indices {
+                let chunk = writingChunks[k]
+                if let previous = currentSegment, previous !== chunk.segment {
+                    try seal(previous)
+                    sealedAny = true
+                }
+                currentSegment = chunk.segment
+                let end = k + 1 < writingChunks.count ? writingChunks[k + 1].bufferStart : buffer.count
+                try PosixFile.writeAll(chunk.segment.fd, buffer.base + chunk.bufferStart,
+                                       count: end - chunk.bufferStart, at: chunk.fileOffset,
+                                       path: chunk.segment.path)
+            }
+            if mustSync, let segment = currentSegment {
+                syncs += 1
+                try PosixFile.dataSync(segment.fd, path: segment.path)
+                synced = true
+            }
+        } catch {
+            writeError = error
+        }
+        writingChunks.removeAll(keepingCapacity: true)
+        let writtenBytes = buffer.count
+        buffer.reset(keepCapacity: pendingInitialCapacity)
+
+        lock.lock()
+        if synced {
+            dirty = false
+            lastSync = monotonicNanos()
+        } else if writeError == nil {
+            dirty = true
+        }
+        spare = buffer
+        stats.groupCommits &+= 1
+        stats.syncs &+= syncs
+        stats.bytesWritten &+= UInt64(writtenBytes)
+        if let writeError {
+            failure = StoreError(.failed,
+                                 "writing event log \(configuration.directory) failed, appends are refused until it is reopened: \(writeError.message)",
+                                 path: writeError.path, systemErrno: writeError.systemErrno)
+        } else {
+            writtenPosition = last
+            completedPositionStorage = last
+            if !dirty { durablePositionStorage = last }
+        }
+        if failure != nil {
+            // Appends queued behind the failed write will never be written.
+            writingCompletions.append(contentsOf: pendingCompletions)
+            pendingCompletions.removeAll()
+            pendingChunks.removeAll()
+            pending.count = 0
+        }
+        let outcome = failure
+        progress.broadcast()
+        lock.unlock()
+        for completion in writingCompletions {
+            if let outcome {
+                completion.callback(.failure(outcome))
+            } else {
+                completion.callback(.success(completion.range))
+            }
+        }
+        writingCompletions.removeAll(keepingCapacity: true)
+        lock.lock()
+        releaseWritingLocked()
+        return sealedAny
     }
 
     /// Makes a fully written segment durable and persists its index. Runs on the

@@ -10,14 +10,16 @@ import Darwin
 /// - Appends are encoded into a shared pending buffer by the calling thread
 ///   (under a mutex) and written by one writer thread, so concurrent appenders
 ///   share one `write` and, under ``FsyncPolicy/always``, one `fdatasync`
-///   (group commit).
+///   (group commit). A small append to an idle log may be written by its
+///   caller instead (see `inlineWriteLimit`), which saves two thread
+///   hand-offs at low rates.
 /// - Readers see a record once its append has completed (under `always`, once
 ///   it is fsynced), see ``completedPosition``.
 /// - Opening the log recovers from a crash: see ``recoveryReport``.
 ///
 /// Call ``close()`` when done: the writer thread keeps the log alive until then.
 /// On-disk format, guarantees and recovery are described in `docs/storage.md`.
-public final class EventLog: @unchecked Sendable { // all mutable state below is guarded by `lock`; only the writer thread writes record bytes to files
+public final class EventLog: @unchecked Sendable { // all mutable state below is guarded by `lock`; only the holder of the writing role writes record bytes to files
     /// A completion handler for asynchronous appends.
     public typealias Completion = @Sendable (Result<ClosedRange<UInt64>, StoreError>) -> Void
 
@@ -63,6 +65,20 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     var writerThread: pthread_t?
     var writerIdentity: pthread_t?
     var stats = EventLogStatistics()
+    /// The writing role: set while one thread (the writer thread, or an
+    /// appender writing its own small append) writes or fsyncs. Only the
+    /// holder uses the fields after `writerWaitsForRole`, also outside the lock.
+    var writing = false
+    var writingThread: pthread_t?
+    /// The writer thread waits for an appender to give the role back.
+    var writerWaitsForRole = false
+    /// The segment the last write went to.
+    var currentSegment: LogSegment?
+    /// Written since the last fsync.
+    var dirty = false
+    var lastSync: UInt64
+    var writingChunks: [PendingChunk] = []
+    var writingCompletions: [PendingCompletion] = []
 
     /// Opens (creating if needed) the log in `configuration.directory`, recovers
     /// from any crash and starts the writer thread.
@@ -89,6 +105,8 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
         self.pendingInitialCapacity = min(max(configuration.maxPendingBytes / 8, 64 << 10), 4 << 20)
         self.pending = WriteBuffer(capacity: pendingInitialCapacity)
         self.spare = WriteBuffer(capacity: pendingInitialCapacity)
+        self.currentSegment = last
+        self.lastSync = monotonicNanos()
         try startWriter()
     }
 
@@ -179,12 +197,22 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// thread once the records are written (and fsynced under `always`).
     /// When the batch is rejected up front, `completion` runs with the
     /// failure before this method returns, and the result is nil.
+    ///
+    /// `inlineWriteLimit`: when everything queued is at most this many bytes,
+    /// the writer thread is idle, no fsync is due before completion (not
+    /// under ``FsyncPolicy/always``) and no segment must be sealed, the
+    /// calling thread writes the bytes itself (one `pwrite` into the page
+    /// cache, never an fsync) and runs `completion` before this method
+    /// returns, instead of waking the writer thread. 0 (the default) never
+    /// does. At low rates this saves the two thread wake-ups of the hand-off;
+    /// at high rates the batches are larger than the limit, or the writer is
+    /// busy, and the caller does not wait for writes.
     @discardableResult
-    public func append(count: Int, flags: UInt8 = 0,
+    public func append(count: Int, flags: UInt8 = 0, inlineWriteLimit: Int = 0,
                        parts: (Int) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer),
                        completion: @escaping Completion) -> ClosedRange<UInt64>? {
         do {
-            return try enqueue(count: count, flags: flags, completion: completion, blocking: false,
+            return try enqueue(count: count, flags: flags, completion: completion, blocking: false, inlineWriteLimit: inlineWriteLimit,
                                sizeOf: { let (a, b) = parts($0); return a.count + b.count },
                                withBytes: { i, body in let (a, b) = parts(i); body(a, b) })
         } catch {
@@ -234,9 +262,13 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
         }
     }
 
+    /// True on the writer thread, and on an appender while it holds the
+    /// writing role (it runs completions then): neither may wait for writes.
     var isWriterThreadLocked: Bool {
+        let me = pthread_self()
+        if let writingThread, pthread_equal(writingThread, me) != 0 { return true }
         guard let writerIdentity else { return false }
-        return pthread_equal(writerIdentity, pthread_self()) != 0
+        return pthread_equal(writerIdentity, me) != 0
     }
 
     func checkNotWriterLocked(_ call: String) throws(StoreError) {
@@ -257,7 +289,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
 
     /// Encodes a batch into the pending buffer, assigns positions and wakes the writer.
     @inline(__always)
-    func enqueue(count: Int, flags: UInt8, completion: Completion?, blocking: Bool,
+    func enqueue(count: Int, flags: UInt8, completion: Completion?, blocking: Bool, inlineWriteLimit: Int = 0,
                  sizeOf: (Int) -> Int,
                  withBytes: (Int, (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) -> Void) throws(StoreError) -> ClosedRange<UInt64> {
         guard count > 0 else { throw StoreError(.invalidArgument, "append needs at least one payload") }
@@ -357,7 +389,15 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
         let range = first...(nextPosition &- 1)
         pendingLast = range.upperBound
         if let completion { pendingCompletions.append(PendingCompletion(range: range, callback: completion)) }
-        workAvailable.signal()
+        if completion != nil && mayWriteInlineLocked(limit: inlineWriteLimit) {
+            let wasDirty = dirty
+            _ = writePendingLocked(mustSync: false)
+            // The writer thread arms its fsync timer on the first unsynced
+            // write, takes what others queued meanwhile, or waits for the role.
+            if (dirty && !wasDirty) || writerWaitsForRole || !pending.isEmpty { workAvailable.signal() }
+        } else {
+            workAvailable.signal()
+        }
         return range
     }
 

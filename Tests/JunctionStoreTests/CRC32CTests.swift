@@ -25,6 +25,26 @@ import Testing
         }
     }
 
+    @Test func stripedPathAgreesWithSoftwareAroundEveryBlockSize() {
+        #if arch(x86_64)
+        // Every x86-64 CPU with SSE4.2 this runs on also has PCLMULQDQ.
+        #expect(!CRC32C.isHardwareAccelerated || CRC32C.isStriped)
+        #endif
+        var rng = SeededRandom(seed: 11)
+        let data = (0..<20_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        data.withUnsafeBytes { raw in
+            // 180...1300: the smallest stripes, with every remainder; then
+            // around one full round of three 2 KiB streams, and several rounds.
+            let lengths = Array(180...1300) + Array(6130...6160) + [12_300, 19_990]
+            for (i, length) in lengths.enumerated() {
+                let start = i % 9
+                let slice = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                #expect(CRC32C.checksum(slice) == CRC32C.softwareChecksum(slice), "start \(start) length \(length)")
+                #expect(CRC32C.checksum(slice, continuing: 0xDEAD_BEEF) == CRC32C.softwareChecksum(slice, continuing: 0xDEAD_BEEF))
+            }
+        }
+    }
+
     @Test func chainingEqualsOneShot() {
         let data = Array("The quick brown fox jumps over the lazy dog".utf8)
         let whole = CRC32C.checksum(data)

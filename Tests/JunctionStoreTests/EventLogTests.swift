@@ -360,3 +360,122 @@ import Testing
         #expect(dir.files(withSuffix: ".idx").isEmpty)
     }
 }
+
+/// Small appends to an idle log written by their caller (`inlineWriteLimit`).
+@Suite struct EventLogInlineWriteTests {
+    func configuration(_ dir: TemporaryDirectory, fsync: FsyncPolicy, segmentBytes: Int = 4096) -> EventLogConfiguration {
+        var c = EventLogConfiguration(directory: dir.path)
+        c.segmentBytes = segmentBytes
+        c.fsync = fsync
+        c.indexIntervalBytes = 512
+        return c
+    }
+
+    /// Appends `payload` with an inline limit; returns the range and whether
+    /// the completion ran before `append` returned (an inline write).
+    func append(_ log: EventLog, _ payload: [UInt8], limit: Int,
+                onComplete: @escaping @Sendable (ClosedRange<UInt64>) -> Void = { _ in }) -> (ClosedRange<UInt64>, Bool) {
+        let completed = Mutex(false)
+        let range = payload.withUnsafeBytes { bytes in
+            log.append(count: 1, inlineWriteLimit: limit, parts: { _ in (bytes, UnsafeRawBufferPointer(start: nil, count: 0)) }) { result in
+                if case .success(let range) = result { onComplete(range) }
+                completed.withLock { $0 = true }
+            }
+        }
+        return (range!, completed.withLock { $0 })
+    }
+
+    @Test func aLoneAppenderWritesItselfAndTheIntervalFsyncStillRuns() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        // One segment: a roll hands the append to the writer thread (it seals the previous one).
+        let log = try EventLog(configuration: configuration(dir, fsync: .interval(milliseconds: 5), segmentBytes: 64 << 10))
+        defer { log.close() }
+        var inline = 0
+        for i in 0..<200 {
+            let (range, wasInline) = append(log, testPayload(i, size: 40 + i % 50), limit: 4096)
+            #expect(range == UInt64(i + 1)...UInt64(i + 1))
+            if wasInline {
+                inline += 1
+                #expect(log.completedPosition >= range.upperBound)
+            }
+        }
+        // The writer thread only fsyncs meanwhile; most appends find it idle.
+        #expect(inline > 100)
+        let deadline = Date().addingTimeInterval(5)
+        while log.durablePosition < 200 && Date() < deadline { usleep(1000) }
+        #expect(log.durablePosition == 200)
+        #expect(try readAll(log).map(\.1) == (0..<200).map { testPayload($0, size: 40 + $0 % 50) })
+    }
+
+    @Test func noInlineWritesUnderAlwaysOrWithoutALimit() throws {
+        for (fsync, limit) in [(FsyncPolicy.always, 4096), (.never, 0)] {
+            let dir = TemporaryDirectory(); defer { dir.remove() }
+            let log = try EventLog(configuration: configuration(dir, fsync: fsync))
+            defer { log.close() }
+            let done = DispatchSemaphore(value: 0)
+            for i in 0..<20 {
+                let (_, wasInline) = append(log, testPayload(i, size: 30), limit: limit) { _ in done.signal() }
+                #expect(!wasInline)
+            }
+            for _ in 0..<20 { done.wait() }
+            #expect(log.lastPosition == 20)
+        }
+    }
+
+    @Test func concurrentAppendersMixingInlineAndWriterThreadWritesCompleteInOrder() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir, fsync: .interval(milliseconds: 2)))
+        defer { log.close() }
+        let threads = 4, perThread = 300
+        let completions = Mutex<[UInt64]>([])
+        let assigned = Mutex<[UInt64: [UInt8]]>([:])
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            for i in 0..<perThread {
+                // Some payloads are over the limit, some appends large enough to roll a segment.
+                let payload = testPayload(t * 10_000 + i, size: i % 37 == 0 ? 2500 : 20 + i % 200)
+                let (range, _) = append(log, payload, limit: 1024) { range in
+                    completions.withLock { $0.append(range.lowerBound) }
+                }
+                assigned.withLock { $0[range.lowerBound] = payload }
+            }
+        }
+        let total = UInt64(threads * perThread)
+        let deadline = Date().addingTimeInterval(5)
+        while completions.withLock({ $0.count }) < Int(total) && Date() < deadline { usleep(1000) }
+        // Completions run in position order, whoever wrote.
+        #expect(completions.withLock { $0 } == Array(1...total))
+        let map = assigned.withLock { $0 }
+        for (record, payload) in try readAll(log) { #expect(map[record.position] == payload) }
+        #expect(try readAll(log).count == Int(total))
+        #expect(log.segmentCount > 1)
+        while log.durablePosition < total && Date() < deadline { usleep(1000) }
+        #expect(log.durablePosition == total)
+    }
+
+    @Test func closeFromAnInlineCompletionFinishesTheLog() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir, fsync: .never))
+        let closedInline = Mutex(false)
+        var attempts = 0
+        // An append may meet the writer thread busy; retry until one is written inline.
+        while !closedInline.withLock({ $0 }) && attempts < 100 {
+            attempts += 1
+            let caller = pthread_self()
+            let payload: [UInt8] = [UInt8(attempts)]
+            payload.withUnsafeBytes { bytes in
+                _ = log.append(count: 1, inlineWriteLimit: 4096, parts: { _ in (bytes, UnsafeRawBufferPointer(start: nil, count: 0)) }) { _ in
+                    // On the appending thread: it holds the writing role while completions run.
+                    if pthread_equal(pthread_self(), caller) != 0 {
+                        log.close()
+                        closedInline.withLock { $0 = true }
+                    }
+                }
+            }
+        }
+        #expect(closedInline.withLock { $0 })
+        #expect { try log.append([[2]]) } throws: { ($0 as? StoreError)?.code == .closed }
+        let reopened = try EventLog(configuration: configuration(dir, fsync: .never))
+        defer { reopened.close() }
+        #expect(reopened.lastPosition == UInt64(attempts))
+    }
+}
