@@ -85,6 +85,35 @@ public struct JSONSchemaRegex: Sendable, Equatable, Hashable, CustomStringConver
         return scalars.withUnsafeBufferPointer { buf in run(buf.count) { buf[$0] } }
     }
 
+    /// True when the pattern matches somewhere in the string whose (valid) UTF-8 bytes are `utf8`; the same
+    /// answer as ``matches(_:)`` on that string. ASCII is searched in place; other text is decoded to code points
+    /// in temporary (stack) memory.
+    public func matches(utf8 bytes: UnsafeRawBufferPointer) -> Bool {
+        var acc: UInt8 = 0
+        for b in bytes { acc |= b }
+        if acc < 0x80 { return run(bytes.count) { UInt32(bytes[$0]) } }
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: bytes.count) { scalars in
+            var count = 0
+            var k = 0
+            while k < bytes.count {
+                let lead = bytes[k]
+                var scalar: UInt32
+                var length: Int
+                switch lead {
+                case 0..<0x80: scalar = UInt32(lead); length = 1
+                case 0xC0..<0xE0: scalar = UInt32(lead & 0x1F); length = 2
+                case 0xE0..<0xF0: scalar = UInt32(lead & 0x0F); length = 3
+                default: scalar = UInt32(lead & 0x07); length = 4
+                }
+                for j in 1..<length where k + j < bytes.count { scalar = scalar << 6 | UInt32(bytes[k + j] & 0x3F) }
+                scalars[count] = scalar
+                count += 1
+                k += length
+            }
+            return run(count) { scalars[$0] }
+        }
+    }
+
     // MARK: Pike VM
 
     /// Runs the VM over `count` code points read through `at`, with the thread lists in stack memory.
