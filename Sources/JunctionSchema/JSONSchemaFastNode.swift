@@ -55,6 +55,20 @@ final class JSONSchemaFastNode: Sendable {
     let requiredMask: UInt64
     /// `dependentRequired`: when the `trigger` bit is present, all `needs` bits must be.
     let dependencies: [(trigger: UInt64, needs: UInt64)]
+    /// A numeric bound with its value read once: `JSONNumber.int64` parses the spelling on every call.
+    struct Bound: Sendable {
+        var double: Double
+        var int64: Int64?
+        init(_ n: JSONNumber) {
+            double = n.double
+            int64 = n.int64
+        }
+    }
+
+    /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`, `multipleOf`.
+    let minimum: Bound?, maximum: Bound?, exclusiveMinimum: Bound?, exclusiveMaximum: Bound?, multipleOf: Bound?
+    /// Any of the numeric bounds is present.
+    let hasNumericBounds: Bool
     /// `const`, as a literal.
     let constLiteral: Literal?
     /// `enum`, as literals.
@@ -102,6 +116,13 @@ final class JSONSchemaFastNode: Sendable {
         self.hasApplicators = node.ref != nil || !node.allOf.isEmpty || !node.anyOf.isEmpty || !node.oneOf.isEmpty
             || node.not != nil || node.ifNode != nil
         self.pureRef = Self.isPureRef(node) ? node.ref : nil
+        self.minimum = node.minimum.map(Bound.init)
+        self.maximum = node.maximum.map(Bound.init)
+        self.exclusiveMinimum = node.exclusiveMinimum.map(Bound.init)
+        self.exclusiveMaximum = node.exclusiveMaximum.map(Bound.init)
+        self.multipleOf = node.multipleOf.map(Bound.init)
+        self.hasNumericBounds = node.minimum != nil || node.maximum != nil || node.exclusiveMinimum != nil
+            || node.exclusiveMaximum != nil || node.multipleOf != nil
     }
 
     /// True when `node` has a `$ref` and no keyword the tree validator would evaluate besides it.

@@ -30,7 +30,7 @@ extension JSONSchemaRecognizer {
         guard depth < schema.options.maxEvaluationDepth else { return false }
         let fast = schema.fast[n]
         if let target = fast.pureRef { return scalar(target, v, depth: depth + 1) }
-        if let ref = node.s.ref, !scalar(ref, v, depth: depth + 1) { return false }
+        if fast.hasApplicators, let ref = node.s.ref, !scalar(ref, v, depth: depth + 1) { return false }
         if let types = node.s.types {
             let bit: UInt8
             switch v {
@@ -44,10 +44,11 @@ extension JSONSchemaRecognizer {
         if let c = fast.constLiteral, !Self.equals(v, c) { return false }
         if let e = fast.enumLiterals, !e.contains(where: { Self.equals(v, $0) }) { return false }
         switch v {
-        case .number(let num): if !number(node.s, num) { return false }
-        case .string(let s, let ascii): if !string(node.s, s, ascii: ascii) { return false }
+        case .number(let num): if !number(fast, num) { return false }
+        case .string(let s, let ascii): if !string(node, s, ascii: ascii) { return false }
         default: break
         }
+        guard fast.hasApplicators else { return true }
         for s in node.s.allOf where !scalar(s, v, depth: depth + 1) { return false }
         if !node.s.anyOf.isEmpty, !node.s.anyOf.contains(where: { scalar($0, v, depth: depth + 1) }) { return false }
         if !node.s.oneOf.isEmpty {
@@ -94,12 +95,13 @@ extension JSONSchemaRecognizer {
         return aDouble < bDouble
     }
 
-    func number(_ node: JSONSchemaNode, _ num: Number) -> Bool {
-        if let m = node.minimum, Self.less(num.double, num.int64, m.double, m.int64) { return false }
-        if let m = node.maximum, Self.less(m.double, m.int64, num.double, num.int64) { return false }
-        if let m = node.exclusiveMinimum, !Self.less(m.double, m.int64, num.double, num.int64) { return false }
-        if let m = node.exclusiveMaximum, !Self.less(num.double, num.int64, m.double, m.int64) { return false }
-        if let m = node.multipleOf {
+    func number(_ fast: JSONSchemaFastNode, _ num: Number) -> Bool {
+        guard fast.hasNumericBounds else { return true }
+        if let m = fast.minimum, Self.less(num.double, num.int64, m.double, m.int64) { return false }
+        if let m = fast.maximum, Self.less(m.double, m.int64, num.double, num.int64) { return false }
+        if let m = fast.exclusiveMinimum, !Self.less(m.double, m.int64, num.double, num.int64) { return false }
+        if let m = fast.exclusiveMaximum, !Self.less(num.double, num.int64, m.double, m.int64) { return false }
+        if let m = fast.multipleOf {
             if let x = num.int64, let y = m.int64 { return x % y == 0 }
             let q = num.double / m.double
             return q.isFinite && (q - q.rounded()).magnitude <= 1e-9 * max(1, q.magnitude)
@@ -107,18 +109,18 @@ extension JSONSchemaRecognizer {
         return true
     }
 
-    func string(_ node: JSONSchemaNode, _ s: UnsafeRawBufferPointer, ascii: Bool) -> Bool {
-        if node.minLength != nil || node.maxLength != nil {
+    func string(_ box: JSONSchemaNodeBox, _ s: UnsafeRawBufferPointer, ascii: Bool) -> Bool {
+        if box.s.minLength != nil || box.s.maxLength != nil {
             var length = s.count
             if !ascii {
                 length = 0
                 for b in s where b & 0xC0 != 0x80 { length += 1 }
             }
-            if let m = node.minLength, length < m { return false }
-            if let m = node.maxLength, length > m { return false }
+            if let m = box.s.minLength, length < m { return false }
+            if let m = box.s.maxLength, length > m { return false }
         }
-        if let p = node.pattern, !p.matches(utf8: s) { return false }
-        if schema.options.assertFormats, let f = node.format, !f.isValid(utf8: s) { return false }
+        if let p = box.s.pattern, !p.matches(utf8: s) { return false }
+        if schema.options.assertFormats, let f = box.s.format, !f.isValid(utf8: s) { return false }
         return true
     }
 
@@ -160,6 +162,17 @@ extension JSONSchemaRecognizer {
         var high: UInt8 = 0
         var escaped = false
         while index < bytes.count {
+            // Eight bytes at a time while none is a quote, a backslash, a control character or non-ASCII.
+            while index + 8 <= bytes.count {
+                let w = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let quote = w ^ 0x2222_2222_2222_2222
+                let backslash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let special = (quote &- Self.ones) & ~quote | (backslash &- Self.ones) & ~backslash
+                    | (w &- Self.ones &* 0x20) & ~w | w
+                if special & Self.highs != 0 { break }
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 let span = StringSpan(start: start, end: index, escaped: escaped, ascii: high < 0x80)
@@ -183,6 +196,9 @@ extension JSONSchemaRecognizer {
         }
         return nil
     }
+
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
 
     /// Validates the escape at `index` and moves past it; returns the escaped scalar.
     mutating func scanEscape() -> UInt32? {

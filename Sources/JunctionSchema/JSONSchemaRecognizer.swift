@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JunctionJSON
 
 /// Decides whether UTF-8 JSON bytes are valid JSON that conforms to a ``JSONSchema``, in one pass over the bytes
@@ -58,8 +63,8 @@ struct JSONSchemaRecognizer {
         switch bytes[index] {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             if fast.containersUseTree { return viaTree(n, depth: depth, nesting: nesting) }
-            if fast.hasApplicators { return withApplicators(n, node.s, depth: depth, nesting: nesting) }
-            return own(n, node.s, fast, depth: depth, nesting: nesting)
+            if fast.hasApplicators { return withApplicators(n, node, depth: depth, nesting: nesting) }
+            return own(n, node, fast, depth: depth, nesting: nesting)
         case UInt8(ascii: "\""):
             guard let span = scanString() else { return false }
             if !span.escaped {
@@ -85,46 +90,46 @@ struct JSONSchemaRecognizer {
     }
 
     /// The node's own array or object keywords (type, properties, items, bounds...), checked during the scan.
-    mutating func own(_ n: Int, _ node: JSONSchemaNode, _ fast: JSONSchemaFastNode, depth: Int, nesting: Int) -> Bool {
+    mutating func own(_ n: Int, _ node: JSONSchemaNodeBox, _ fast: JSONSchemaFastNode, depth: Int, nesting: Int) -> Bool {
         guard nesting <= Self.maxNesting else { return false }
         if bytes[index] == UInt8(ascii: "{") {
-            if let types = node.types, types & JSONSchemaNode.typeObject == 0 { return false }
+            if let types = node.s.types, types & JSONSchemaNode.typeObject == 0 { return false }
             return object(node, fast, depth: depth, nesting: nesting)
         }
-        if let types = node.types, types & JSONSchemaNode.typeArray == 0 { return false }
+        if let types = node.s.types, types & JSONSchemaNode.typeArray == 0 { return false }
         return array(node, depth: depth, nesting: nesting)
     }
 
     /// An array or object under a node with subschema applicators: own keywords first (which also proves the
     /// value's syntax and finds its end), then each applicator on a rescan of the same bytes.
-    mutating func withApplicators(_ n: Int, _ node: JSONSchemaNode, depth: Int, nesting: Int) -> Bool {
+    mutating func withApplicators(_ n: Int, _ box: JSONSchemaNodeBox, depth: Int, nesting: Int) -> Bool {
         let start = index
-        guard own(n, node, schema.fast[n], depth: depth, nesting: nesting) else { return false }
+        guard own(n, box, schema.fast[n], depth: depth, nesting: nesting) else { return false }
         let end = index
         defer { index = end }
-        if let target = node.ref, !rescan(target, from: start, depth: depth, nesting: nesting) { return false }
-        for s in node.allOf where !rescan(s, from: start, depth: depth, nesting: nesting) { return false }
-        if !node.anyOf.isEmpty {
+        if let target = box.s.ref, !rescan(target, from: start, depth: depth, nesting: nesting) { return false }
+        for s in box.s.allOf where !rescan(s, from: start, depth: depth, nesting: nesting) { return false }
+        if !box.s.anyOf.isEmpty {
             var matched = false
-            for s in node.anyOf where rescan(s, from: start, depth: depth, nesting: nesting) {
+            for s in box.s.anyOf where rescan(s, from: start, depth: depth, nesting: nesting) {
                 matched = true
                 break
             }
             if !matched { return false }
         }
-        if !node.oneOf.isEmpty {
+        if !box.s.oneOf.isEmpty {
             var matches = 0
-            for s in node.oneOf where rescan(s, from: start, depth: depth, nesting: nesting) {
+            for s in box.s.oneOf where rescan(s, from: start, depth: depth, nesting: nesting) {
                 matches += 1
                 if matches > 1 { break }
             }
             if matches != 1 { return false }
         }
-        if let s = node.not, rescan(s, from: start, depth: depth, nesting: nesting) { return false }
-        if let i = node.ifNode {
+        if let s = box.s.not, rescan(s, from: start, depth: depth, nesting: nesting) { return false }
+        if let i = box.s.ifNode {
             if rescan(i, from: start, depth: depth, nesting: nesting) {
-                if let t = node.thenNode, !rescan(t, from: start, depth: depth, nesting: nesting) { return false }
-            } else if let e = node.elseNode, !rescan(e, from: start, depth: depth, nesting: nesting) {
+                if let t = box.s.thenNode, !rescan(t, from: start, depth: depth, nesting: nesting) { return false }
+            } else if let e = box.s.elseNode, !rescan(e, from: start, depth: depth, nesting: nesting) {
                 return false
             }
         }
@@ -164,7 +169,7 @@ struct JSONSchemaRecognizer {
 
     // MARK: objects
 
-    mutating func object(_ node: JSONSchemaNode, _ fast: JSONSchemaFastNode, depth: Int, nesting: Int) -> Bool {
+    mutating func object(_ node: JSONSchemaNodeBox, _ fast: JSONSchemaFastNode, depth: Int, nesting: Int) -> Bool {
         index += 1
         var count = 0
         var seen: UInt64 = 0
@@ -200,10 +205,10 @@ struct JSONSchemaRecognizer {
                 while remaining != 0 {
                     let k = remaining.trailingZeroBitCount
                     remaining &= remaining - 1
-                    let s = node.patternProperties[k].node
+                    let s = node.s.patternProperties[k].node
                     if !apply(s, start: start, end: &end, depth: depth + 1, nesting: nesting + 1) { return false }
                 }
-                if property == nil, patterns == 0, let ap = node.additionalProperties {
+                if property == nil, patterns == 0, let ap = node.s.additionalProperties {
                     if !apply(ap, start: start, end: &end, depth: depth + 1, nesting: nesting + 1) { return false }
                 }
                 if end < 0 {
@@ -222,24 +227,24 @@ struct JSONSchemaRecognizer {
             }
         }
         if seen & fast.requiredMask != fast.requiredMask { return false }
-        if let m = node.minProperties, count < m { return false }
-        if let m = node.maxProperties, count > m { return false }
+        if let m = node.s.minProperties, count < m { return false }
+        if let m = node.s.maxProperties, count > m { return false }
         for d in fast.dependencies where seen & d.trigger != 0 && seen & d.needs != d.needs { return false }
         return true
     }
 
     /// Looks `key` up in the node's tables: records its presence bit, its `properties` subschema and the
     /// `patternProperties` that match, and checks `propertyNames`.
-    func inspectKey(_ key: UnsafeRawBufferPointer, ascii: Bool, _ node: JSONSchemaNode, _ fast: JSONSchemaFastNode, depth: Int,
+    func inspectKey(_ key: UnsafeRawBufferPointer, ascii: Bool, _ node: JSONSchemaNodeBox, _ fast: JSONSchemaFastNode, depth: Int,
                     seen: inout UInt64, property: inout Int?, patterns: inout UInt64) -> Bool {
         if let entry = Self.lookup(key, ascii: ascii, fast) {
             seen |= fast.keys[entry].bit
             property = fast.keys[entry].property
         }
-        for (k, p) in node.patternProperties.enumerated() where p.regex.matches(utf8: key) {
+        for (k, p) in node.s.patternProperties.enumerated() where p.regex.matches(utf8: key) {
             patterns |= 1 << UInt64(k)
         }
-        if let pn = node.propertyNames {
+        if let pn = node.s.propertyNames {
             return scalar(pn, .string(key, ascii: ascii), depth: depth + 1)
         }
         return true
@@ -250,7 +255,7 @@ struct JSONSchemaRecognizer {
     static func lookup(_ key: UnsafeRawBufferPointer, ascii: Bool, _ fast: JSONSchemaFastNode) -> Int? {
         if ascii {
             for (i, k) in fast.keys.enumerated() where k.ascii && k.bytes.count == key.count {
-                let equal = k.bytes.withUnsafeBytes { $0.elementsEqual(key) }
+                let equal = k.bytes.withUnsafeBytes { $0.count == 0 || memcmp($0.baseAddress!, key.baseAddress!, $0.count) == 0 }
                 if equal { return i }
             }
             if fast.keysAllASCII { return nil }
@@ -262,7 +267,7 @@ struct JSONSchemaRecognizer {
 
     // MARK: arrays
 
-    mutating func array(_ node: JSONSchemaNode, depth: Int, nesting: Int) -> Bool {
+    mutating func array(_ node: JSONSchemaNodeBox, depth: Int, nesting: Int) -> Bool {
         index += 1
         var count = 0
         var containing = 0
@@ -272,11 +277,11 @@ struct JSONSchemaRecognizer {
         } else {
             while true {
                 skipWhitespace()
-                let s: Int? = count < node.prefixItems.count ? node.prefixItems[count] : node.items
+                let s: Int? = count < node.s.prefixItems.count ? node.s.prefixItems[count] : node.s.items
                 let start = index
                 var end = -1
                 if let s, !apply(s, start: start, end: &end, depth: depth + 1, nesting: nesting + 1) { return false }
-                if let c = node.contains {
+                if let c = node.s.contains {
                     if end < 0 {
                         guard skipValue(nesting: nesting + 1) else { return false }
                         end = index
@@ -297,11 +302,11 @@ struct JSONSchemaRecognizer {
                 break
             }
         }
-        if let m = node.minItems, count < m { return false }
-        if let m = node.maxItems, count > m { return false }
-        if node.contains != nil {
-            if containing < (node.minContains ?? 1) { return false }
-            if let m = node.maxContains, containing > m { return false }
+        if let m = node.s.minItems, count < m { return false }
+        if let m = node.s.maxItems, count > m { return false }
+        if node.s.contains != nil {
+            if containing < (node.s.minContains ?? 1) { return false }
+            if let m = node.s.maxContains, containing > m { return false }
         }
         return true
     }

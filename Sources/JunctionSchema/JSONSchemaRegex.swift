@@ -13,6 +13,8 @@ public struct JSONSchemaRegex: Sendable, Equatable, Hashable, CustomStringConver
     public let source: String
     private let program: [Instruction]
     private let classes: [CharClass]
+    /// The single-pass matcher, when the pattern has its shape.
+    private let sequence: JSONSchemaRegexSequence?
 
     /// Upper bound on compiled program size, which bounds the cost of counted repetition like `a{1000}`.
     public static let maxProgramSize = 20_000
@@ -63,6 +65,7 @@ public struct JSONSchemaRegex: Sendable, Equatable, Hashable, CustomStringConver
         self.source = pattern
         self.program = compiler.program
         self.classes = parser.classes
+        self.sequence = JSONSchemaRegexSequence(ast, classes: parser.classes)
     }
 
     public var description: String { source }
@@ -91,7 +94,10 @@ public struct JSONSchemaRegex: Sendable, Equatable, Hashable, CustomStringConver
     public func matches(utf8 bytes: UnsafeRawBufferPointer) -> Bool {
         var acc: UInt8 = 0
         for b in bytes { acc |= b }
-        if acc < 0x80 { return run(bytes.count) { UInt32(bytes[$0]) } }
+        if acc < 0x80 {
+            if let sequence { return sequence.matches(ascii: bytes) }
+            return run(bytes.count) { UInt32(bytes[$0]) }
+        }
         return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: bytes.count) { scalars in
             var count = 0
             var k = 0

@@ -150,4 +150,25 @@ struct JSONSchemaRecognizerTests {
         #expect(o.agrees)
         #expect(o.combined.violation == JSONSchemaViolation(path: "detail.lines[2].quantity", keyword: "minimum", reason: "-4 is less than minimum 0"))
     }
+
+    /// The single-pass sequence matcher used on ASCII bytes answers as the Pike VM does.
+    @Test func byteRegexMatchesLikeTheVM() throws {
+        let patterns = ["^ord-[0-9]{4}-[0-9]{6}$", "^-?[0-9]+$", "^[0-9]+$", "^SKU-[0-9]+$", "^a*b?c{2,3}$", "^[a-c]*c$",
+                        "^a+a$", "^.{2,4}x", "^x-", "^\\d{3}\\s?\\w*$", "^[^0-9]*[0-9]", "a+$", "^(?:ab)+$", "^a|b$", "^$", "^.*$"]
+        var rng = JSONSchemaCorpus.Random(state: 42)
+        let alphabet = Array("abcx-0123456789 SKUord\n".utf8)
+        for pattern in patterns {
+            let regex = try JSONSchemaRegex(pattern)
+            for _ in 0..<2000 {
+                let text = String(decoding: (0..<Int.random(in: 0..<14, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }, as: UTF8.self)
+                var copy = text
+                let bytes = copy.withUTF8 { regex.matches(utf8: UnsafeRawBufferPointer($0)) }
+                #expect(bytes == regex.matches(text), "pattern \(pattern) text \(text)")
+            }
+            for text in ["ord-2024-000123", "-12", "SKU-1", "é1", "aé", "ccc", "abcc"] {
+                var copy = text
+                #expect(copy.withUTF8 { regex.matches(utf8: UnsafeRawBufferPointer($0)) } == regex.matches(text), "pattern \(pattern) text \(text)")
+            }
+        }
+    }
 }

@@ -70,6 +70,15 @@ if CommandLine.arguments.dropFirst().first == "profile-json" {
     print(sink)
     exit(0)
 }
+if CommandLine.arguments.dropFirst().first == "profile-json-bytes" {
+    // Spins on the 256-byte JSON case through validate(json:) (the byte recognizer) for `perf record`.
+    let json = Array(BenchPayloads.json(lines: 3).utf8)
+    json.withUnsafeBytes { buf in
+        for _ in 0..<2_000_000 { sink &+= jsonSchema.validate(json: buf).isValid ? 1 : 0 }
+    }
+    print(sink)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "profile" {
     // Spins on the 256-byte walker case for `perf record`.
     let proto = BenchPayloads.protobuf(lines: 3)
@@ -105,12 +114,23 @@ for (label, lines) in [("256 B", 3), ("4 KB", 87)] {
         }
     }
     json.withUnsafeBytes { buf in
-        measure("JSON parse+schema validate (\(label))", bytes: json.count) {
+        measure("JSON validate(json:), byte recognizer (\(label))", bytes: json.count) {
             jsonSchema.validate(json: buf).isValid ? 1 : 0
+        }
+        measure("JSON parse+tree validate (\(label))", bytes: json.count) {
+            jsonSchema.validateParsed(json: buf).isValid ? 1 : 0
         }
         measure("JSON schema validate, pre-parsed (\(label))", bytes: json.count) {
             jsonSchema.validate(parsed).isValid ? 1 : 0
         }
+    }
+}
+// The reject path: the recognizer stops at the violation, then the tree path describes it.
+let invalid = Array(BenchPayloads.json(lines: 3).replacing(#""currency":"EUR""#, with: #""currency":"XXX""#).utf8)
+guard invalid.withUnsafeBytes({ jsonSchema.validate(json: $0).violation?.keyword }) == "enum" else { fatalError("invalid payload accepted") }
+invalid.withUnsafeBytes { buf in
+    measure("JSON validate(json:), invalid (256 B)", bytes: invalid.count) {
+        jsonSchema.validate(json: buf).isValid ? 1 : 0
     }
 }
 print("checksum \(sink & 0xFFFF)")
