@@ -27,7 +27,7 @@ extension JSONSchemaRecognizer {
     func scalar(_ n: Int, _ v: Scalar, depth: Int) -> Bool {
         let node = schema.boxes[n]
         if node.s.alwaysFalse { return false }
-        guard depth < schema.options.maxEvaluationDepth else { return false }
+        guard depth < maxEvaluationDepth else { return false }
         let fast = schema.fast[n]
         if let target = fast.pureRef { return scalar(target, v, depth: depth + 1) }
         if fast.hasApplicators, let ref = node.s.ref, !scalar(ref, v, depth: depth + 1) { return false }
@@ -120,7 +120,7 @@ extension JSONSchemaRecognizer {
             if let m = box.s.maxLength, length > m { return false }
         }
         if let p = box.s.pattern, !p.matches(utf8: s) { return false }
-        if schema.options.assertFormats, let f = box.s.format, !f.isValid(utf8: s) { return false }
+        if assertFormats, let f = box.s.format, !f.isValid(utf8: s) { return false }
         return true
     }
 

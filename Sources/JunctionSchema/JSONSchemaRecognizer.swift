@@ -29,6 +29,9 @@ struct JSONSchemaRecognizer {
     let schema: JSONSchema
     let bytes: UnsafeRawBufferPointer
     var index = 0
+    /// `schema.options` values, read once (the options struct holds a string).
+    let maxEvaluationDepth: Int
+    let assertFormats: Bool
     /// `JSONParseOptions().maxDepth`: what the tree path's parser enforces.
     static let maxNesting = JSONParseOptions().maxDepth
     /// `JSONParseOptions().maxBytes`.
@@ -37,6 +40,8 @@ struct JSONSchemaRecognizer {
     init(schema: JSONSchema, bytes: UnsafeRawBufferPointer) {
         self.schema = schema
         self.bytes = bytes
+        self.maxEvaluationDepth = schema.options.maxEvaluationDepth
+        self.assertFormats = schema.options.assertFormats
     }
 
     /// True when the whole input is one valid JSON text conforming to the schema's root.
@@ -57,7 +62,7 @@ struct JSONSchemaRecognizer {
         guard index < bytes.count else { return false }
         let node = schema.boxes[n]
         if node.s.alwaysFalse { return false }
-        guard depth < schema.options.maxEvaluationDepth else { return false }
+        guard depth < maxEvaluationDepth else { return false }
         let fast = schema.fast[n]
         if let target = fast.pureRef { return value(target, depth: depth + 1, nesting: nesting) }
         switch bytes[index] {

@@ -125,6 +125,18 @@ for (label, lines) in [("256 B", 3), ("4 KB", 87)] {
         }
     }
 }
+// The detail `junction bench --schema json` publishes (Sources/junction/BenchSchema.swift), padded as for
+// 256-byte events: what the gateway validates per event in BENCHMARKS.md "Schema validation in the gateway".
+let gatewaySchema = try JSONSchema(text: #"{"type":"object","properties":{"amount":{"type":"integer","minimum":0},"pad":{"type":"string"}},"required":["amount","pad"],"additionalProperties":false}"#)
+let gatewayDetail = Array((#"{"amount":42,"pad":""# + String(repeating: "a", count: 160) + #""}"#).utf8)
+gatewayDetail.withUnsafeBytes { buf in
+    measure("JSON validate(json:), gateway bench detail", bytes: gatewayDetail.count) {
+        gatewaySchema.validate(json: buf).isValid ? 1 : 0
+    }
+    measure("JSON parse+tree validate, gateway bench detail", bytes: gatewayDetail.count) {
+        gatewaySchema.validateParsed(json: buf).isValid ? 1 : 0
+    }
+}
 // The reject path: the recognizer stops at the violation, then the tree path describes it.
 let invalid = Array(BenchPayloads.json(lines: 3).replacing(#""currency":"EUR""#, with: #""currency":"XXX""#).utf8)
 guard invalid.withUnsafeBytes({ jsonSchema.validate(json: $0).violation?.keyword }) == "enum" else { fatalError("invalid payload accepted") }
