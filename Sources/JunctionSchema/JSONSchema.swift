@@ -11,6 +11,8 @@ public final class JSONSchema: Sendable {
     let boxes: [JSONSchemaNodeBox]
     /// Byte-level tables per node, for ``conforms(json:)``.
     let fast: [JSONSchemaFastNode]
+    /// Per-node plain-data summaries, for ``conforms(json:)``.
+    let summaries: [JSONSchemaNodeSummary]
 
     /// Compiles `document`. Fails on malformed keywords, unsupported keywords or regex syntax, and `$ref`s that
     /// do not resolve within the document.
@@ -21,7 +23,9 @@ public final class JSONSchema: Sendable {
         self.options = options
         self.nodes = compiler.nodes
         self.boxes = compiler.nodes.map(JSONSchemaNodeBox.init)
-        self.fast = compiler.nodes.map(JSONSchemaFastNode.init)
+        let fast = compiler.nodes.map(JSONSchemaFastNode.init)
+        self.fast = fast
+        self.summaries = zip(compiler.nodes, fast).map(JSONSchemaNodeSummary.init)
     }
 
     /// Parses and compiles schema text.
@@ -54,8 +58,10 @@ public final class JSONSchema: Sendable {
     /// True when `bytes` are one valid JSON text (as `JSONParser` with default options accepts) that conforms
     /// to the schema: the verdict of ``validateParsed(json:)``, decided on the bytes (see ``JSONSchemaRecognizer``).
     public func conforms(json bytes: UnsafeRawBufferPointer) -> Bool {
-        var recognizer = JSONSchemaRecognizer(schema: self, bytes: bytes)
-        return recognizer.recognize()
+        summaries.withUnsafeBufferPointer { summaries in
+            var recognizer = JSONSchemaRecognizer(schema: self, summaries: summaries, bytes: bytes)
+            return recognizer.recognize()
+        }
     }
 
     /// Parses `bytes` with `JSONParser` and validates the tree: the reference path, which also describes

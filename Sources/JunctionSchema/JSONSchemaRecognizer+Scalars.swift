@@ -25,11 +25,13 @@ extension JSONSchemaRecognizer {
     /// Checks a scalar against node `n` and everything it applies, mirroring `JSONSchema.check` keyword by
     /// keyword (verdict only).
     func scalar(_ n: Int, _ v: Scalar, depth: Int) -> Bool {
-        let node = schema.boxes[n]
-        if node.s.alwaysFalse { return false }
+        let summary = summaries.baseAddress.unsafelyUnwrapped + n
+        if summary.pointee.alwaysFalse { return false }
         guard depth < maxEvaluationDepth else { return false }
+        if summary.pointee.pureRef >= 0 { return scalar(summary.pointee.pureRef, v, depth: depth + 1) }
+        if summary.pointee.simpleScalar { return Self.simple(summary, v) }
+        let node = schema.boxes[n]
         let fast = schema.fast[n]
-        if let target = fast.pureRef { return scalar(target, v, depth: depth + 1) }
         if fast.hasApplicators, let ref = node.s.ref, !scalar(ref, v, depth: depth + 1) { return false }
         if let types = node.s.types {
             let bit: UInt8
@@ -68,6 +70,43 @@ extension JSONSchemaRecognizer {
             }
         }
         return true
+    }
+
+    /// A scalar against a node whose only scalar keywords are `type`, numeric bounds and length bounds.
+    static func simple(_ summary: UnsafePointer<JSONSchemaNodeSummary>, _ v: Scalar) -> Bool {
+        let types = summary.pointee.types
+        switch v {
+        case .null:
+            return types == 0 || types & JSONSchemaNode.typeNull != 0
+        case .bool:
+            return types == 0 || types & JSONSchemaNode.typeBoolean != 0
+        case .number(let num):
+            if types != 0, types & (JSONSchemaNode.typeNumber | (num.isInteger ? JSONSchemaNode.typeInteger : 0)) == 0 { return false }
+            let m = summary.pointee
+            if m.minimum.present, less(num.double, num.int64, m.minimum.double, m.minimum.int64) { return false }
+            if m.maximum.present, less(m.maximum.double, m.maximum.int64, num.double, num.int64) { return false }
+            if m.exclusiveMinimum.present, !less(m.exclusiveMinimum.double, m.exclusiveMinimum.int64, num.double, num.int64) { return false }
+            if m.exclusiveMaximum.present, !less(num.double, num.int64, m.exclusiveMaximum.double, m.exclusiveMaximum.int64) { return false }
+            if m.multipleOf.present {
+                if let x = num.int64, let y = m.multipleOf.int64 { return x % y == 0 }
+                let q = num.double / m.multipleOf.double
+                return q.isFinite && (q - q.rounded()).magnitude <= 1e-9 * max(1, q.magnitude)
+            }
+            return true
+        case .string(let s, let ascii):
+            if types != 0, types & JSONSchemaNode.typeString == 0 { return false }
+            let minLength = summary.pointee.minLength, maxLength = summary.pointee.maxLength
+            if minLength >= 0 || maxLength >= 0 {
+                var length = s.count
+                if !ascii {
+                    length = 0
+                    for b in s where b & 0xC0 != 0x80 { length += 1 }
+                }
+                if minLength >= 0, length < minLength { return false }
+                if maxLength >= 0, length > maxLength { return false }
+            }
+            return true
+        }
     }
 
     /// JSON Schema equality of a scalar and a literal (as `JSONValue.schemaEquals`).

@@ -27,6 +27,8 @@ import JunctionJSON
 /// Strings with escape sequences are decoded into a temporary array when a node looks at their content.
 struct JSONSchemaRecognizer {
     let schema: JSONSchema
+    /// `schema.summaries`, borrowed for the duration of one recognition.
+    let summaries: UnsafeBufferPointer<JSONSchemaNodeSummary>
     let bytes: UnsafeRawBufferPointer
     var index = 0
     /// `schema.options` values, read once (the options struct holds a string).
@@ -37,8 +39,9 @@ struct JSONSchemaRecognizer {
     /// `JSONParseOptions().maxBytes`.
     static let maxBytes = JSONParseOptions().maxBytes
 
-    init(schema: JSONSchema, bytes: UnsafeRawBufferPointer) {
+    init(schema: JSONSchema, summaries: UnsafeBufferPointer<JSONSchemaNodeSummary>, bytes: UnsafeRawBufferPointer) {
         self.schema = schema
+        self.summaries = summaries
         self.bytes = bytes
         self.maxEvaluationDepth = schema.options.maxEvaluationDepth
         self.assertFormats = schema.options.assertFormats
@@ -60,13 +63,14 @@ struct JSONSchemaRecognizer {
     /// On false, `index` is unspecified.
     mutating func value(_ n: Int, depth: Int, nesting: Int) -> Bool {
         guard index < bytes.count else { return false }
-        let node = schema.boxes[n]
-        if node.s.alwaysFalse { return false }
+        let summary = summaries.baseAddress.unsafelyUnwrapped + n
+        if summary.pointee.alwaysFalse { return false }
         guard depth < maxEvaluationDepth else { return false }
-        let fast = schema.fast[n]
-        if let target = fast.pureRef { return value(target, depth: depth + 1, nesting: nesting) }
+        if summary.pointee.pureRef >= 0 { return value(summary.pointee.pureRef, depth: depth + 1, nesting: nesting) }
         switch bytes[index] {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let node = schema.boxes[n]
+            let fast = schema.fast[n]
             if fast.containersUseTree { return viaTree(n, depth: depth, nesting: nesting) }
             if fast.hasApplicators { return withApplicators(n, node, depth: depth, nesting: nesting) }
             return own(n, node, fast, depth: depth, nesting: nesting)
