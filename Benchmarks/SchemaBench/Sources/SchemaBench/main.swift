@@ -79,6 +79,16 @@ if CommandLine.arguments.dropFirst().first == "profile-json-bytes" {
     print(sink)
     exit(0)
 }
+if CommandLine.arguments.dropFirst().first == "profile-gateway" {
+    // Spins on the gateway bench detail through validate(json:) for `perf record`.
+    let schema = try JSONSchema(text: #"{"type":"object","properties":{"amount":{"type":"integer","minimum":0},"pad":{"type":"string"}},"required":["amount","pad"],"additionalProperties":false}"#)
+    let detail = Array((#"{"amount":42,"pad":""# + String(repeating: "a", count: 160) + #""}"#).utf8)
+    detail.withUnsafeBytes { buf in
+        for _ in 0..<20_000_000 { sink &+= schema.validate(json: buf).isValid ? 1 : 0 }
+    }
+    print(sink)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "profile" {
     // Spins on the 256-byte walker case for `perf record`.
     let proto = BenchPayloads.protobuf(lines: 3)
