@@ -49,6 +49,15 @@ final class JSONSchemaFastNode: Sendable {
     let hasApplicators: Bool
     /// Recognised property names.
     let keys: [Key]
+    /// The ASCII names of `keys`, concatenated, and where each one is (`entry` indexes `keys`): plain data, so
+    /// that a look-up touches no reference-counted value.
+    let asciiNames: [UInt8]
+    let asciiEntries: [(offset: Int, count: Int, entry: Int)]
+    /// `keys[i].bit` and `keys[i].property ?? -1`, as plain data.
+    let bits: [UInt64]
+    let properties: [Int]
+    /// The node has `patternProperties`.
+    let hasPatternProperties: Bool
     /// Whether every recognised name is ASCII (then ASCII keys are compared as bytes only).
     let keysAllASCII: Bool
     /// Bits of the `required` names.
@@ -106,6 +115,17 @@ final class JSONSchemaFastNode: Sendable {
             dependencies.append((bit(p), mask))
         }
         self.keys = keys
+        var names: [UInt8] = []
+        var entries: [(offset: Int, count: Int, entry: Int)] = []
+        for (i, k) in keys.enumerated() where k.ascii {
+            entries.append((names.count, k.bytes.count, i))
+            names.append(contentsOf: k.bytes)
+        }
+        self.asciiNames = names
+        self.asciiEntries = entries
+        self.bits = keys.map(\.bit)
+        self.properties = keys.map { $0.property ?? -1 }
+        self.hasPatternProperties = !node.patternProperties.isEmpty
         self.keysAllASCII = keys.allSatisfy(\.ascii)
         self.requiredMask = required
         self.dependencies = dependencies

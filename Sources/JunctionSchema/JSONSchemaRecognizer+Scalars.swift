@@ -208,7 +208,12 @@ extension JSONSchemaRecognizer {
                 let backslash = w ^ 0x5C5C_5C5C_5C5C_5C5C
                 let special = (quote &- Self.ones) & ~quote | (backslash &- Self.ones) & ~backslash
                     | (w &- Self.ones &* 0x20) & ~w | w
-                if special & Self.highs != 0 { break }
+                let found = special & Self.highs
+                if found != 0 {
+                    // The lowest flagged byte is exact (borrows only flag bytes above a real match).
+                    index += found.trailingZeroBitCount >> 3
+                    break
+                }
                 index += 8
             }
             guard index < bytes.count else { break }

@@ -247,11 +247,14 @@ struct JSONSchemaRecognizer {
     func inspectKey(_ key: UnsafeRawBufferPointer, ascii: Bool, _ node: JSONSchemaNodeBox, _ fast: JSONSchemaFastNode, depth: Int,
                     seen: inout UInt64, property: inout Int?, patterns: inout UInt64) -> Bool {
         if let entry = Self.lookup(key, ascii: ascii, fast) {
-            seen |= fast.keys[entry].bit
-            property = fast.keys[entry].property
+            seen |= fast.bits[entry]
+            let p = fast.properties[entry]
+            if p >= 0 { property = p }
         }
-        for (k, p) in node.s.patternProperties.enumerated() where p.regex.matches(utf8: key) {
-            patterns |= 1 << UInt64(k)
+        if fast.hasPatternProperties {
+            for (k, p) in node.s.patternProperties.enumerated() where p.regex.matches(utf8: key) {
+                patterns |= 1 << UInt64(k)
+            }
         }
         if let pn = node.s.propertyNames {
             return scalar(pn, .string(key, ascii: ascii), depth: depth + 1)
@@ -263,10 +266,15 @@ struct JSONSchemaRecognizer {
     /// when both sides are ASCII, `String` comparison otherwise.
     static func lookup(_ key: UnsafeRawBufferPointer, ascii: Bool, _ fast: JSONSchemaFastNode) -> Int? {
         if ascii {
-            for (i, k) in fast.keys.enumerated() where k.ascii && k.bytes.count == key.count {
-                let equal = k.bytes.withUnsafeBytes { $0.count == 0 || memcmp($0.baseAddress!, key.baseAddress!, $0.count) == 0 }
-                if equal { return i }
+            let hit: Int? = fast.asciiEntries.withUnsafeBufferPointer { entries in
+                fast.asciiNames.withUnsafeBytes { names in
+                    for e in entries where e.count == key.count {
+                        if e.count == 0 || memcmp(names.baseAddress! + e.offset, key.baseAddress!, e.count) == 0 { return e.entry }
+                    }
+                    return nil
+                }
             }
+            if let hit { return hit }
             if fast.keysAllASCII { return nil }
         }
         let text = String(decoding: key, as: UTF8.self)
