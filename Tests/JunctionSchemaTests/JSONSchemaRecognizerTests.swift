@@ -38,7 +38,7 @@ struct JSONSchemaRecognizerTests {
         for (text, instances) in JSONSchemaCorpus.fixtures {
             let schema = try JSONSchema(text: text)
             let seeds = instances.compactMap { try? JSONParser.parse($0) }
-            for round in 0..<400 {
+            for round in 0..<1000 {
                 var value = round % 4 == 0 && !seeds.isEmpty
                     ? seeds.randomElement(using: &rng)!
                     : JSONSchemaCorpus.instance(of: schema.document, root: schema.document, &rng)
