@@ -21,10 +21,12 @@ import JunctionJSON
 /// * arrays and objects under a node with `$ref` plus other keywords, or with `allOf`/`anyOf`/`oneOf`/`not`/`if`,
 ///   are scanned once for the node's own keywords and then rescanned from the same offset for each subschema
 ///   (no allocation; cost grows with the number of subschemas, as it does in the tree validator);
-/// * arrays and objects under a node with `enum`, `const` or `uniqueItems` (which compare whole values) are
-///   parsed with `JSONParser` and checked by the tree validator: only that subtree allocates.
+/// * arrays and objects under a node with `enum`, `const` or `uniqueItems` (which compare whole values), or with
+///   more than 64 `required`/`dependentRequired` names or `patternProperties`, are parsed with `JSONParser` and
+///   checked by the tree validator: only that subtree allocates.
 ///
-/// Strings with escape sequences are decoded into a temporary array when a node looks at their content.
+/// Strings with escape sequences are decoded into a temporary array (one allocation) when they are checked
+/// against a node; `email`, `ipv4`, `ipv6` and `uri` formats check a copy of the string.
 struct JSONSchemaRecognizer {
     let schema: JSONSchema
     /// `schema.summaries`, borrowed for the duration of one recognition.
