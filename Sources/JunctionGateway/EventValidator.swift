@@ -24,7 +24,6 @@ final class EventValidator {
     /// Resolutions (found or unknown) kept at most; beyond, the cache starts over.
     static let maxCachedEntries = 4096
     private var last: Entry?
-    private var pendingWarnings: UInt64 = 0
     private var suppressedLogs = 0
     private var lastLogNanos: Int64 = .min
     private let logger = Logger(label: "junction.schema")
@@ -69,13 +68,8 @@ final class EventValidator {
     }
 
     /// Call once per group of batches, before the first event: drops cached
-    /// resolutions when the registry changed, and reports the warnings of the
-    /// previous group.
+    /// resolutions when the registry changed.
     func beginGroup() {
-        if pendingWarnings > 0 {
-            service.recordWarnings(pendingWarnings)
-            pendingWarnings = 0
-        }
         let current = service.generation
         if current != generation {
             cache.removeAll(keepingCapacity: true)
@@ -85,14 +79,11 @@ final class EventValidator {
         }
     }
 
-    /// Call once per group of batches, after the last event: reports this
-    /// group's warnings.
-    func endGroup() {
-        if pendingWarnings > 0 {
-            service.recordWarnings(pendingWarnings)
-            pendingWarnings = 0
-        }
-    }
+    /// Call once per group of batches, after the last event. Nothing is
+    /// left to report: a warning is recorded when its event is checked, so
+    /// it is counted before the event is acknowledged (a client that reads
+    /// the count after its acks sees it).
+    func endGroup() {}
 
     /// The reason to reject `event` on the bus named `bus`, or nil to accept
     /// it (also under `.warn`, where a problem is counted and logged).
@@ -199,7 +190,7 @@ final class EventValidator {
     }
 
     private func warn(_ problem: (RejectCode, String), event: EventView, bus: UnsafeRawBufferPointer) {
-        pendingWarnings += 1
+        service.recordWarnings(1)
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         let now = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)

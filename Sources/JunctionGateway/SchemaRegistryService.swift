@@ -82,7 +82,7 @@ final class SchemaRegistryService: @unchecked Sendable { // `registry`, `options
     /// named none), since the gateway started.
     var warnedEvents: UInt64 { warningsBox.withLockedValue { $0 } }
 
-    /// Adds `n` to ``warnedEvents`` (workers report once per group).
+    /// Adds `n` to ``warnedEvents`` (workers report each warned event as they check it, before its ack; a small lock of its own).
     func recordWarnings(_ n: UInt64) {
         warningsBox.withLockedValue { $0 &+= n }
     }

@@ -9,6 +9,10 @@ public final class JSONSchema: Sendable {
     public let options: JSONSchemaOptions
     let nodes: [JSONSchemaNode]
     let boxes: [JSONSchemaNodeBox]
+    /// Byte-level tables per node, for ``conforms(json:)``.
+    let fast: [JSONSchemaFastNode]
+    /// Per-node plain-data summaries, for ``conforms(json:)``.
+    let summaries: [JSONSchemaNodeSummary]
 
     /// Compiles `document`. Fails on malformed keywords, unsupported keywords or regex syntax, and `$ref`s that
     /// do not resolve within the document.
@@ -19,6 +23,9 @@ public final class JSONSchema: Sendable {
         self.options = options
         self.nodes = compiler.nodes
         self.boxes = compiler.nodes.map(JSONSchemaNodeBox.init)
+        let fast = compiler.nodes.map(JSONSchemaFastNode.init)
+        self.fast = fast
+        self.summaries = zip(compiler.nodes, fast).map(JSONSchemaNodeSummary.init)
     }
 
     /// Parses and compiles schema text.
@@ -38,8 +45,28 @@ public final class JSONSchema: Sendable {
         return .valid
     }
 
-    /// Parses `bytes` as JSON and validates it; unparsable input is reported as a violation at the root.
+    /// Validates UTF-8 JSON `bytes`; unparsable input is reported as a violation at the root.
+    ///
+    /// Conforming input is recognised on its bytes by ``conforms(json:)`` (no tree, no per-event allocation for
+    /// most schemas); anything else is parsed and run through the tree validator, which describes the first
+    /// violation. The result is always exactly that of ``validateParsed(json:)``.
     public func validate(json bytes: UnsafeRawBufferPointer) -> JSONSchemaValidationResult {
+        if conforms(json: bytes) { return .valid }
+        return validateParsed(json: bytes)
+    }
+
+    /// True when `bytes` are one valid JSON text (as `JSONParser` with default options accepts) that conforms
+    /// to the schema: the verdict of ``validateParsed(json:)``, decided on the bytes (see ``JSONSchemaRecognizer``).
+    public func conforms(json bytes: UnsafeRawBufferPointer) -> Bool {
+        summaries.withUnsafeBufferPointer { summaries in
+            var recognizer = JSONSchemaRecognizer(schema: self, summaries: summaries, bytes: bytes)
+            return recognizer.recognize()
+        }
+    }
+
+    /// Parses `bytes` with `JSONParser` and validates the tree: the reference path, which also describes
+    /// violations.
+    public func validateParsed(json bytes: UnsafeRawBufferPointer) -> JSONSchemaValidationResult {
         do {
             return validate(try JSONParser.parse(bytes))
         } catch {

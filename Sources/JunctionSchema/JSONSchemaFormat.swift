@@ -27,11 +27,27 @@ public enum JSONSchemaFormat: String, Sendable, CaseIterable {
         }
     }
 
+    /// True when the string whose UTF-8 bytes are `utf8` is valid for this format (as ``isValid(_:)``).
+    public func isValid(utf8 bytes: UnsafeRawBufferPointer) -> Bool {
+        // The common formats are checked in place; the others on a copy.
+        if self == .uuid { return Self.uuid(bytes) }
+        if self == .dateTime { return Self.dateTime(bytes) }
+        let b = Array(bytes)
+        switch self {
+        case .dateTime: return Self.dateTime(b)
+        case .uuid: return Self.uuid(b)
+        case .email: return Self.email(b)
+        case .ipv4: return Self.ipv4(b[...])
+        case .ipv6: return Self.ipv6(b)
+        case .uri: return Self.uri(b)
+        }
+    }
+
     static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
     static func isHex(_ c: UInt8) -> Bool { isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66) }
     static func isAlpha(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
 
-    static func number(_ b: [UInt8], _ at: Int, _ count: Int) -> Int? {
+    static func number<C: RandomAccessCollection>(_ b: C, _ at: Int, _ count: Int) -> Int? where C.Element == UInt8, C.Index == Int {
         guard at + count <= b.count else { return nil }
         var v = 0
         for k in at..<(at + count) {
@@ -41,15 +57,20 @@ public enum JSONSchemaFormat: String, Sendable, CaseIterable {
         return v
     }
 
-    static func dateTime(_ b: [UInt8]) -> Bool {
+    static func dateTime<C: RandomAccessCollection>(_ b: C) -> Bool where C.Element == UInt8, C.Index == Int {
         // YYYY-MM-DDTHH:MM:SS
         guard b.count >= 20, let year = number(b, 0, 4), b[4] == 0x2D, let month = number(b, 5, 2), b[7] == 0x2D,
               let day = number(b, 8, 2), b[10] == 0x54 || b[10] == 0x74, let hour = number(b, 11, 2), b[13] == 0x3A,
               let minute = number(b, 14, 2), b[16] == 0x3A, let second = number(b, 17, 2) else { return false }
         guard (1...12).contains(month), day >= 1, hour <= 23, minute <= 59, second <= 60 else { return false }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard day <= days[month - 1] else { return false }
+        let days: Int
+        switch month {
+        case 2: days = leap ? 29 : 28
+        case 4, 6, 9, 11: days = 30
+        default: days = 31
+        }
+        guard day <= days else { return false }
         var i = 19
         if i < b.count, b[i] == 0x2E {
             i += 1
@@ -64,7 +85,7 @@ public enum JSONSchemaFormat: String, Sendable, CaseIterable {
         return oh <= 23 && om <= 59
     }
 
-    static func uuid(_ b: [UInt8]) -> Bool {
+    static func uuid<C: RandomAccessCollection>(_ b: C) -> Bool where C.Element == UInt8, C.Index == Int {
         guard b.count == 36 else { return false }
         for (k, c) in b.enumerated() {
             if k == 8 || k == 13 || k == 18 || k == 23 {

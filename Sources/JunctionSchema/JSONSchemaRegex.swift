@@ -13,6 +13,8 @@ public struct JSONSchemaRegex: Sendable, Equatable, Hashable, CustomStringConver
     public let source: String
     private let program: [Instruction]
     private let classes: [CharClass]
+    /// The single-pass matcher, when the pattern has its shape.
+    private let sequence: JSONSchemaRegexSequence?
 
     /// Upper bound on compiled program size, which bounds the cost of counted repetition like `a{1000}`.
     public static let maxProgramSize = 20_000
@@ -63,6 +65,7 @@ public struct JSONSchemaRegex: Sendable, Equatable, Hashable, CustomStringConver
         self.source = pattern
         self.program = compiler.program
         self.classes = parser.classes
+        self.sequence = JSONSchemaRegexSequence(ast, classes: parser.classes)
     }
 
     public var description: String { source }
@@ -83,6 +86,38 @@ public struct JSONSchemaRegex: Sendable, Equatable, Hashable, CustomStringConver
         if let ascii { return ascii }
         let scalars = Array(text.unicodeScalars.map(\.value))
         return scalars.withUnsafeBufferPointer { buf in run(buf.count) { buf[$0] } }
+    }
+
+    /// True when the pattern matches somewhere in the string whose (valid) UTF-8 bytes are `utf8`; the same
+    /// answer as ``matches(_:)`` on that string. ASCII is searched in place; other text is decoded to code points
+    /// in temporary (stack) memory.
+    public func matches(utf8 bytes: UnsafeRawBufferPointer) -> Bool {
+        var acc: UInt8 = 0
+        for b in bytes { acc |= b }
+        if acc < 0x80 {
+            if let sequence { return sequence.matches(ascii: bytes) }
+            return run(bytes.count) { UInt32(bytes[$0]) }
+        }
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: bytes.count) { scalars in
+            var count = 0
+            var k = 0
+            while k < bytes.count {
+                let lead = bytes[k]
+                var scalar: UInt32
+                var length: Int
+                switch lead {
+                case 0..<0x80: scalar = UInt32(lead); length = 1
+                case 0xC0..<0xE0: scalar = UInt32(lead & 0x1F); length = 2
+                case 0xE0..<0xF0: scalar = UInt32(lead & 0x0F); length = 3
+                default: scalar = UInt32(lead & 0x07); length = 4
+                }
+                for j in 1..<length where k + j < bytes.count { scalar = scalar << 6 | UInt32(bytes[k + j] & 0x3F) }
+                scalars[count] = scalar
+                count += 1
+                k += length
+            }
+            return run(count) { scalars[$0] }
+        }
     }
 
     // MARK: Pike VM

@@ -70,6 +70,25 @@ if CommandLine.arguments.dropFirst().first == "profile-json" {
     print(sink)
     exit(0)
 }
+if CommandLine.arguments.dropFirst().first == "profile-json-bytes" {
+    // Spins on the 256-byte JSON case through validate(json:) (the byte recognizer) for `perf record`.
+    let json = Array(BenchPayloads.json(lines: 3).utf8)
+    json.withUnsafeBytes { buf in
+        for _ in 0..<2_000_000 { sink &+= jsonSchema.validate(json: buf).isValid ? 1 : 0 }
+    }
+    print(sink)
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "profile-gateway" {
+    // Spins on the gateway bench detail through validate(json:) for `perf record`.
+    let schema = try JSONSchema(text: #"{"type":"object","properties":{"amount":{"type":"integer","minimum":0},"pad":{"type":"string"}},"required":["amount","pad"],"additionalProperties":false}"#)
+    let detail = Array((#"{"amount":42,"pad":""# + String(repeating: "a", count: 160) + #""}"#).utf8)
+    detail.withUnsafeBytes { buf in
+        for _ in 0..<20_000_000 { sink &+= schema.validate(json: buf).isValid ? 1 : 0 }
+    }
+    print(sink)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "profile" {
     // Spins on the 256-byte walker case for `perf record`.
     let proto = BenchPayloads.protobuf(lines: 3)
@@ -105,12 +124,35 @@ for (label, lines) in [("256 B", 3), ("4 KB", 87)] {
         }
     }
     json.withUnsafeBytes { buf in
-        measure("JSON parse+schema validate (\(label))", bytes: json.count) {
+        measure("JSON validate(json:), byte recognizer (\(label))", bytes: json.count) {
             jsonSchema.validate(json: buf).isValid ? 1 : 0
+        }
+        measure("JSON parse+tree validate (\(label))", bytes: json.count) {
+            jsonSchema.validateParsed(json: buf).isValid ? 1 : 0
         }
         measure("JSON schema validate, pre-parsed (\(label))", bytes: json.count) {
             jsonSchema.validate(parsed).isValid ? 1 : 0
         }
+    }
+}
+// The detail `junction bench --schema json` publishes (Sources/junction/BenchSchema.swift), padded as for
+// 256-byte events: what the gateway validates per event in BENCHMARKS.md "Schema validation in the gateway".
+let gatewaySchema = try JSONSchema(text: #"{"type":"object","properties":{"amount":{"type":"integer","minimum":0},"pad":{"type":"string"}},"required":["amount","pad"],"additionalProperties":false}"#)
+let gatewayDetail = Array((#"{"amount":42,"pad":""# + String(repeating: "a", count: 160) + #""}"#).utf8)
+gatewayDetail.withUnsafeBytes { buf in
+    measure("JSON validate(json:), gateway bench detail", bytes: gatewayDetail.count) {
+        gatewaySchema.validate(json: buf).isValid ? 1 : 0
+    }
+    measure("JSON parse+tree validate, gateway bench detail", bytes: gatewayDetail.count) {
+        gatewaySchema.validateParsed(json: buf).isValid ? 1 : 0
+    }
+}
+// The reject path: the recognizer stops at the violation, then the tree path describes it.
+let invalid = Array(BenchPayloads.json(lines: 3).replacing(#""currency":"EUR""#, with: #""currency":"XXX""#).utf8)
+guard invalid.withUnsafeBytes({ jsonSchema.validate(json: $0).violation?.keyword }) == "enum" else { fatalError("invalid payload accepted") }
+invalid.withUnsafeBytes { buf in
+    measure("JSON validate(json:), invalid (256 B)", bytes: invalid.count) {
+        jsonSchema.validate(json: buf).isValid ? 1 : 0
     }
 }
 print("checksum \(sink & 0xFFFF)")
