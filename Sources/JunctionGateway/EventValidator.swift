@@ -85,9 +85,16 @@ final class EventValidator {
     /// the count after its acks sees it).
     func endGroup() {}
 
+    /// The version the last ``check(_:bus:)`` resolved the event's schema
+    /// reference to (0 when it resolved none): the gateway stamps it into
+    /// events that referenced "latest", so that subscribers, durable reads and
+    /// replays use the version the event was validated against.
+    private(set) var resolvedVersion: UInt32 = 0
+
     /// The reason to reject `event` on the bus named `bus`, or nil to accept
     /// it (also under `.warn`, where a problem is counted and logged).
     func check(_ event: EventView, bus: UnsafeRawBufferPointer) -> (RejectCode, String)? {
+        resolvedVersion = 0
         guard isActive else { return nil }
         let mode = mode(of: bus)
         guard mode != .off else { return nil }
@@ -121,7 +128,9 @@ final class EventValidator {
         }
         let schema: ResolvedSchema
         switch resolve(event.schemaSubject, event.schemaVersion) {
-        case .found(let s): schema = s
+        case .found(let s):
+            schema = s
+            resolvedVersion = UInt32(truncatingIfNeeded: s.version)
         case .unknown(let message): return (.schemaUnknown, message)
         case .failed(let message): return (.internal, message)
         }

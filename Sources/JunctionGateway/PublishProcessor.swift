@@ -201,6 +201,7 @@ final class PublishProcessor {
             let event = job.event(i)
             scratch.views.append(event)
             var record = StampRecord(code: .accepted, message: "", bus: nil, suffix: 0..<0, generatedID: 0..<0)
+            var stampedSchemaVersion: UInt32 = 0
             if batchTooLarge {
                 record.code = .invalidEvent
                 record.message = "the batch holds \(count) events; the limit is \(limits.maxBatchEvents)"
@@ -215,6 +216,7 @@ final class PublishProcessor {
                         record.code = code
                         record.message = message
                     } else {
+                        if event.hasSchema && event.schemaVersion == 0 { stampedSchemaVersion = schemas.resolvedVersion }
                         record.bus = snapshot.buses[b]
                         record.firstSlot = snapshot.firstSlot[b]
                     }
@@ -228,7 +230,7 @@ final class PublishProcessor {
                 let start = stampBuffer.writerIndex
                 let needsID = event.id.count == 0
                 let needsBus = event.bus.count == 0
-                let reserve = 48 + job.account.nameBytes.count + (needsBus ? bus.nameBytes.count + 4 : 0)
+                let reserve = 64 + job.account.nameBytes.count + (needsBus ? bus.nameBytes.count + 4 : 0)
                 var idOffset = 0
                 stampBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: reserve) { raw in
                     var w = ProtoWriter(raw)
@@ -244,6 +246,12 @@ final class PublishProcessor {
                     }
                     w.bytesField(7, job.account.nameBytes.buffer)
                     if needsBus { w.bytesField(8, bus.nameBytes.buffer) }
+                    if stampedSchemaVersion != 0 {
+                        // SchemaRef{version}: protobuf merges it into the event's
+                        // reference, so the subject stays and the version is set.
+                        w.messageHeader(9, length: ProtoSize.uint64Field(2, UInt64(stampedSchemaVersion)))
+                        w.uint64Field(2, UInt64(stampedSchemaVersion))
+                    }
                     return w.written(since: raw.baseAddress!)
                 }
                 let base = stampBuffer.readerIndex

@@ -169,6 +169,24 @@ import Testing
         await harness.stop()
     }
 
+    @Test func aReferenceToTheLatestVersionIsStampedWithTheVersionChecked() async throws {
+        let harness = try await GatewayHarness.start { $0.validation = ["default": .enforce] }
+        let c = try await harness.connect()
+        _ = try await c.admin(AdminOperation.schemaMode, SchemaModeSetting(subject: "stamped", mode: "NONE"), as: SchemaModeSetting.self)
+        for required in ["a", "b"] {
+            _ = try await c.admin(AdminOperation.schemaRegister,
+                                  SchemaFixtures.jsonRegistration(subject: "stamped", #"{"type":"object","required":["\#(required)"]}"#),
+                                  as: SchemaRegistered.self)
+        }
+        let subscription = try await c.subscribe(credits: 10)
+        _ = try await c.publish([.json("stamped", #"{"b":1}"#), .json("stamped", version: 1, #"{"a":1}"#)])
+        let got = try await collect(subscription, count: 2)
+        #expect(got.map(\.event.schemaSubject) == ["stamped", "stamped"])
+        #expect(got.map(\.event.schemaVersion) == [2, 1], "version 0 (latest) is delivered as the version it was validated against")
+        await c.close()
+        await harness.stop()
+    }
+
     @Test func registryPersistsInTheDataDirectory() async throws {
         let data = NSTemporaryDirectory() + "junction-schema-data-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: data) }

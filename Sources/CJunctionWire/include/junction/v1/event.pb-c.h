@@ -64,7 +64,9 @@ struct  Junction__V1__SchemaRef
   char *subject;
   /*
    * Version number, starting at 1. 0 means "the latest version at the time
-   * the gateway checks the event".
+   * the gateway checks the event"; on a bus that validates schemas the
+   * gateway then stamps the version it checked, so subscribers (and replays)
+   * see the exact version.
    */
   uint32_t version;
 };
