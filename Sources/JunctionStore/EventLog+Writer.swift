@@ -141,7 +141,9 @@ extension EventLog {
     /// nobody else writes, no fsync is due before the completions (so the
     /// caller never waits for the disk) and no segment must be sealed first.
     func mayWriteInlineLocked(limit: Int) -> Bool {
-        guard limit > 0, pending.count <= limit, !writing, failure == nil, !closing,
+        // Not while the writer waits for the role: its interval fsync is due,
+        // and a run of inline writers must not keep pushing it back.
+        guard limit > 0, pending.count <= limit, !writing, !writerWaitsForRole, failure == nil, !closing,
               configuration.fsync != .always, syncTarget <= durablePositionStorage else { return false }
         for chunk in pendingChunks where chunk.segment !== currentSegment { return false }
         return true

@@ -158,10 +158,13 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// Appends a batch without waiting for the write.
     ///
     /// The payload bytes are copied before this method returns, and positions
-    /// are assigned in call order. `completion` runs on the log's writer thread
-    /// once the batch is written (and fsynced under `always`); keep it short
-    /// (hand off to an event loop) and do not call the blocking `append` or
-    /// ``sync()`` from it (they throw; this API and ``close()`` are fine there).
+    /// are assigned in call order. `completion` runs once the batch is written
+    /// (and fsynced under `always`) on the log's writer thread, or on an
+    /// appender that wrote a small append inline (see `inlineWriteLimit`; it
+    /// runs every completion queued before it, in order). Keep it short (hand
+    /// off to an event loop), take no lock that an appender may hold while it
+    /// calls `append`, and do not call the blocking `append` or ``sync()``
+    /// from it (they throw; this API and ``close()`` are fine there).
     /// When the batch is rejected up front (empty,
     /// too large, log closed or failed) `completion` runs on the calling thread
     /// before this method returns. The call may wait briefly when more than
@@ -196,7 +199,10 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// copied before this method returns; `completion` runs on the writer
     /// thread once the records are written (and fsynced under `always`).
     /// When the batch is rejected up front, `completion` runs with the
-    /// failure before this method returns, and the result is nil.
+    /// failure before this method returns, and the result is nil. When an
+    /// inline write fails, `completion` also runs with the failure before
+    /// this method returns, but the positions assigned are returned: always
+    /// take the outcome from `completion`.
     ///
     /// `inlineWriteLimit`: when everything queued is at most this many bytes,
     /// the writer thread is idle, no fsync is due before completion (not

@@ -26,10 +26,9 @@ import Testing
     }
 
     @Test func stripedPathAgreesWithSoftwareAroundEveryBlockSize() {
-        #if arch(x86_64)
-        // Every x86-64 CPU with SSE4.2 this runs on also has PCLMULQDQ.
-        #expect(!CRC32C.isHardwareAccelerated || CRC32C.isStriped)
-        #endif
+        // Whichever path this CPU takes (striped needs SSE4.2 and PCLMULQDQ,
+        // which some virtual machines hide), the results must agree with the
+        // software checksum below.
         var rng = SeededRandom(seed: 11)
         let data = (0..<20_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
         data.withUnsafeBytes { raw in
