@@ -34,10 +34,22 @@ from .gen import event_pb2, protocol_pb2
 from .raw import RawConnection
 from .schemas import CompiledSchema, SchemaCache, SchemaViolation, get_schema, register_schema
 from .subscription import Subscription
-from .subscriptions import create_subscription, delete_subscription, get_subscription, list_subscriptions, replay
+from .subscriptions import (
+    create_rule,
+    create_subscription,
+    delete_rule,
+    delete_subscription,
+    get_subscription,
+    list_rules,
+    list_subscriptions,
+    replay,
+)
 from .transport import ALPN_PROTOCOL, TlsTransport, make_tls_context
 
 __all__ = [
+    "create_rule",
+    "delete_rule",
+    "list_rules",
     "create_subscription",
     "delete_subscription",
     "get_subscription",

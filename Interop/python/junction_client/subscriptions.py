@@ -56,3 +56,26 @@ def replay(client, name: str, start: str, end: Optional[str] = None) -> Dict[str
     if end is not None:
         request["to"] = end
     return client.admin("subscription.replay", request)
+
+
+def create_rule(client, name: str, bus: str, target_bus: str, pattern: Optional[str] = None,
+                start: Optional[str] = None) -> Dict[str, Any]:
+    """Creates a forwarding rule (``rule.create``): events of ``bus`` that match
+    ``pattern`` (JSON text; None: all) are copied to ``target_bus``. Needs an
+    administrator account when the gateway names any."""
+    request: Dict[str, Any] = {"name": name, "bus": bus, "target_bus": target_bus}
+    if pattern is not None:
+        request["pattern"] = pattern
+    if start is not None:
+        request["start"] = start
+    return client.admin("rule.create", request)
+
+
+def list_rules(client) -> List[Dict[str, Any]]:
+    """The gateway's forwarding rules, with ``next_position`` and ``forwarded``."""
+    return client.admin("rule.list", {})["rules"]
+
+
+def delete_rule(client, name: str) -> bool:
+    """Deletes a forwarding rule."""
+    return bool(client.admin("rule.delete", {"name": name})["deleted"])

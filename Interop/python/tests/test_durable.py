@@ -13,7 +13,10 @@ from gateway import junction_binary
 from junction_client import (
     AdminError,
     JunctionTimeout,
+    create_rule,
     create_subscription,
+    delete_rule,
+    list_rules,
     delete_subscription,
     event_pb2,
     get_subscription,
@@ -132,3 +135,19 @@ def test_the_swift_cli_and_python_share_a_subscription(gateway, unique, tmp_path
         stream = client.subscribe(subscription=name, credits=10)
         with pytest.raises(JunctionTimeout):
             stream.next(timeout=0.5)
+
+
+def test_a_rule_forwards_matching_events_to_another_bus(private_gateway, unique):
+    gateway = private_gateway("--bus", "billing")
+    source = unique("durable.rule")
+    with gateway.connect() as client:
+        live = client.subscribe(bus="billing", credits=10)
+        rule = create_rule(client, "orders-to-billing", "default", "billing",
+                           pattern=json.dumps({"source": [source], "detail": {"n": [{"numeric": [">", 1]}]}}))
+        assert rule["target_bus"] == "billing"
+        published = client.publish([make_event(source, "Placed", {"n": i}) for i in range(4)])
+        got = take_all(live, 2)
+        assert [d.event.id for d in got] == [o.id for o in published[2:]]
+        assert all(d.event.bus == "billing" and d.event.attributes["junction.forwarded-by"] == "orders-to-billing" for d in got)
+        assert [r["forwarded"] for r in list_rules(client)] == [2]
+        assert delete_rule(client, "orders-to-billing") is True
