@@ -436,6 +436,21 @@ extension JSONSchemaRecognizer {
     }
 
     /// Moves past the value at `index`, checking its syntax and nesting (`nesting` is its parser depth).
+    /// After a member or an element: a `,` (true: another follows) or the
+    /// closing byte (false: the container ends), consumed; nil for anything else.
+    @inline(__always)
+    mutating func separator(closing: UInt8) -> Bool? {
+        skipWhitespace()
+        guard index < bytes.count else { return nil }
+        if bytes[index] == UInt8(ascii: ",") {
+            index += 1
+            return true
+        }
+        guard bytes[index] == closing else { return nil }
+        index += 1
+        return false
+    }
+
     mutating func skipValue(nesting: Int) -> Bool {
         guard index < bytes.count else { return false }
         switch bytes[index] {
@@ -455,14 +470,8 @@ extension JSONSchemaRecognizer {
                 index += 1
                 skipWhitespace()
                 guard skipValue(nesting: nesting + 1) else { return false }
-                skipWhitespace()
-                guard index < bytes.count else { return false }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                guard bytes[index] == UInt8(ascii: "}") else { return false }
-                index += 1
+                guard let more = separator(closing: UInt8(ascii: "}")) else { return false }
+                if more { continue }
                 return true
             }
         case UInt8(ascii: "["):
@@ -476,14 +485,8 @@ extension JSONSchemaRecognizer {
             while true {
                 skipWhitespace()
                 guard skipValue(nesting: nesting + 1) else { return false }
-                skipWhitespace()
-                guard index < bytes.count else { return false }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                guard bytes[index] == UInt8(ascii: "]") else { return false }
-                index += 1
+                guard let more = separator(closing: UInt8(ascii: "]")) else { return false }
+                if more { continue }
                 return true
             }
         case UInt8(ascii: "\""): return scanString() != nil

@@ -226,14 +226,8 @@ struct JSONSchemaRecognizer {
                     guard skipValue(nesting: nesting + 1) else { return false }
                 }
                 count += 1
-                skipWhitespace()
-                guard index < bytes.count else { return false }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                guard bytes[index] == UInt8(ascii: "}") else { return false }
-                index += 1
+                guard let more = separator(closing: UInt8(ascii: "}")) else { return false }
+                if more { continue }
                 break
             }
         }
@@ -310,14 +304,8 @@ struct JSONSchemaRecognizer {
                     guard skipValue(nesting: nesting + 1) else { return false }
                 }
                 count += 1
-                skipWhitespace()
-                guard index < bytes.count else { return false }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                guard bytes[index] == UInt8(ascii: "]") else { return false }
-                index += 1
+                guard let more = separator(closing: UInt8(ascii: "]")) else { return false }
+                if more { continue }
                 break
             }
         }
