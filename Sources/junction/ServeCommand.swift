@@ -30,7 +30,16 @@ struct ServeCommand: AsyncParsableCommand {
                "limits": {"max_frame_bytes": 4194304, "max_batch_events": 1000,
                           "max_event_bytes": 262144, "max_credits": 10000,
                           "subscription_queue_limit": 10000},
-               "workers": 1, "event_loops": 0}
+               "workers": 1, "event_loops": 0,
+               "admin_accounts": ["platform"],
+               "storage": {"fsync": "interval:200", "retention_hours": 168,
+                           "retention_bytes": 10737418240, "segment_bytes": 67108864},
+               "subscriptions": [{"owner": "payments", "name": "payments-orders",
+                                  "pattern": "{\"source\":[\"orders\"]}", "dead_letter": "payments-dlq"}],
+               "rules": [{"owner": "platform", "name": "orders-to-billing", "bus": "default",
+                          "target_bus": "billing"}]}
+            Events are stored in DATA/log (ack after append; --fsync), durable subscriptions,
+            rules and schemas in DATA/state.db and DATA/schemas.db (docs/admin.md, docs/storage.md).
             Flags override the file.
             """
     )
@@ -41,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free port). Default 127.0.0.1:7400.")
     var listen: String?
 
-    @Option(help: "Data directory (certificates, tokens, state). Default ./junction-data.")
+    @Option(help: "Data directory (certificates, tokens, the event log, subscriptions, schemas). Default ./junction-data.")
     var dataDir: String?
 
     @Flag(help: "Development mode: self-signed CA and server certificate, and a development token for account \"dev\", in the data directory.")
