@@ -444,7 +444,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             stored.nextPosition = min(stored.nextPosition, durable + 1)
             do {
                 _ = try state.putDocument(kind: ForwardRuleRuntime.documentKind, key: stored.name, value: AdminDocument.encode(stored), now: now)
-                rule.dirty = false
+                rule.dirty = stored.nextPosition < rule.stored.nextPosition
             } catch {
                 logger.error("cannot checkpoint a forwarding rule", metadata: ["rule": "\(stored.name)", "error": "\(error)"])
             }
@@ -454,7 +454,8 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             do {
                 try state.checkpoint(subscription: runtime.definition.name, committedPosition: min(committed, durable),
                                      inFlight: inFlight, now: now)
-                runtime.dirty = false
+                // Held back by the fsynced position: write it again later.
+                runtime.dirty = committed > durable
             } catch {
                 logger.error("cannot checkpoint a durable subscription", metadata: ["subscription": "\(runtime.definition.name)", "error": "\(error)"])
             }

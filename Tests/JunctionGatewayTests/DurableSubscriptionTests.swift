@@ -102,7 +102,7 @@ import Testing
         _ = try await connection.publish((1...4).map { event($0) })
         _ = try await connection.publish([event(9)], bus: "payments")
         let subscription = try await connection.subscribe(durable: "big-orders")
-        let got = try await gather(subscription, seconds: 1)
+        let got = try await gather(subscription, expect: 2)
         #expect(numbers(got) == [3, 4])
         await connection.close()
         await harness.stop()
@@ -173,8 +173,8 @@ import Testing
         let other = try await harness.connect()
         let b = try await other.subscribe(durable: "shared", credits: 1000)
         _ = try await connection.publish((1...40).map { event($0) })
-        async let fromA = gather(a, seconds: 1.5, ack: true)
-        async let fromB = gather(b, seconds: 1.5, ack: true)
+        async let fromA = gather(a, expect: 40, seconds: 3, ack: true)
+        async let fromB = gather(b, expect: 40, seconds: 3, ack: true)
         let (gotA, gotB) = try await (fromA, fromB)
         #expect(gotA.count > 0 && gotB.count > 0)
         #expect(Set(numbers(gotA)).isDisjoint(with: numbers(gotB)))
@@ -204,7 +204,7 @@ import Testing
         #expect(numbers(again) == [2, 3, 4])
         #expect(again.map { $0.event.attributes["junction.replayed-from"] } == ["2", "3", "4"])
         let other = try await connection.subscribe(durable: "bystander")
-        let seen = try await gather(other, seconds: 1)
+        let seen = try await gather(other, expect: 5)
         #expect(numbers(seen) == [1, 2, 3, 4, 5])
         await connection.close()
         await harness.stop()
@@ -218,7 +218,7 @@ import Testing
         _ = try await create(connection, spec)
         let subscription = try await connection.subscribe(durable: "ordered", credits: 100)
         _ = try await connection.publish([event(1, group: "a"), event(2, group: "a"), event(3, group: "b"), event(4, group: "a")])
-        let firstWave = try await gather(subscription, seconds: 0.5)
+        let firstWave = try await gather(subscription, expect: 2)
         // One outstanding per group: the head of "a" and of "b".
         #expect(numbers(firstWave) == [1, 3])
         await connection.close()
@@ -226,7 +226,7 @@ import Testing
         // then gets each group in order.
         let next = try await harness.connect()
         let resumed = try await next.subscribe(durable: "ordered", credits: 100)
-        let rest = try await gather(resumed, seconds: 1, ack: true)
+        let rest = try await gather(resumed, expect: 4, ack: true)
         #expect(numbers(rest) == [1, 3, 2, 4])
         #expect(rest.map(\.attempt) == [2, 2, 1, 1])
         await next.close()
@@ -323,8 +323,12 @@ import Testing
     }
 }
 
-/// Every delivery that arrives within `seconds` (acking each when asked).
-func gather(_ subscription: Subscription, seconds: Double, ack: Bool = false) async throws -> [Delivery] {
+/// The deliveries that arrive: once `expect` have come (or after `seconds`,
+/// whichever is first), it waits `quiet` more seconds for any unexpected
+/// extra, so that tests can check both what came and that nothing else did
+/// without depending on the machine's speed. Acks each delivery when asked.
+func gather(_ subscription: Subscription, expect: Int, seconds: Double = 10, quiet: Double = 0.3,
+            ack: Bool = false) async throws -> [Delivery] {
     let box = DeliveryBox()
     let task = Task {
         for try await delivery in subscription {
@@ -332,7 +336,11 @@ func gather(_ subscription: Subscription, seconds: Double, ack: Bool = false) as
             if ack { subscription.ack(delivery) }
         }
     }
-    try await Task.sleep(for: .seconds(seconds))
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while box.count < expect && ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    try await Task.sleep(for: .seconds(quiet))
     task.cancel()
     return box.all
 }
@@ -342,6 +350,7 @@ final class DeliveryBox: @unchecked Sendable { // `items` under `lock`
     private var items: [Delivery] = []
     func append(_ d: Delivery) { lock.withLock { items.append(d) } }
     var all: [Delivery] { lock.withLock { items } }
+    var count: Int { lock.withLock { items.count } }
 }
 
 /// Forwarding rules: events of one bus that match are copied to another.
@@ -360,13 +369,13 @@ final class DeliveryBox: @unchecked Sendable { // `items` under `lock`
         let published = try await connection.publish((1...4).map {
             OutgoingEvent(source: "shop", detailType: "Placed", detail: Array(#"{"n":\#($0)}"#.utf8))
         })
-        let seenLive = try await gather(live, seconds: 1)
+        let seenLive = try await gather(live, expect: 2)
         #expect(seenLive.map(\.event.id) == [published[2].id, published[3].id])
         #expect(seenLive.allSatisfy { $0.event.bus == "payments" && $0.event.attributes["junction.forwarded-by"] == "big-orders-to-payments" })
         #expect(seenLive.map { $0.event.attributes["junction.forwarded-from"] } == ["\(published[2].position)", "\(published[3].position)"])
         #expect(seenLive.allSatisfy { $0.event.position > published[3].position })
         let durable = try await connection.subscribe(durable: "payments-all")
-        let stored = try await gather(durable, seconds: 1)
+        let stored = try await gather(durable, expect: 2)
         #expect(stored.map(\.event.id) == [published[2].id, published[3].id])
         let rules = try await connection.admin(AdminOperation.ruleList, EmptyDocument(), as: RuleList.self)
         #expect(rules.rules.first?.forwarded == 2)
@@ -381,7 +390,7 @@ final class DeliveryBox: @unchecked Sendable { // `items` under `lock`
         _ = try await connection.admin(AdminOperation.ruleCreate, RuleSpec(name: "b-to-a", bus: "payments", targetBus: "default"), as: RuleInfo.self)
         let watch = try await connection.subscribe(bus: "default", credits: 100)
         _ = try await connection.publish([OutgoingEvent(source: "loop", detailType: "Ping")])
-        let seen = try await gather(watch, seconds: 1.5)
+        let seen = try await gather(watch, expect: 3)
         // The original, then copies that came back through payments: hops 2 and 4.
         #expect(seen.map { $0.event.attributes["junction.hops"] ?? "0" } == ["0", "2", "4"])
         await connection.close()
@@ -429,7 +438,7 @@ final class DeliveryBox: @unchecked Sendable { // `items` under `lock`
         let connection = try await first.connect()
         _ = try await connection.publish([OutgoingEvent(source: "a", detailType: "T"), OutgoingEvent(source: "b", detailType: "T")])
         let stream = try await connection.subscribe(durable: "declared")
-        let got = try await gather(stream, seconds: 0.5, ack: true)
+        let got = try await gather(stream, expect: 1, ack: true)
         #expect(got.map(\.event.source) == ["a"])
         var committed: UInt64 = 0
         for _ in 0..<100 where committed < 2 {
@@ -452,7 +461,7 @@ final class DeliveryBox: @unchecked Sendable { // `items` under `lock`
         #expect(info.pattern == #"{"source":["a","b"]}"# && info.committedPosition == 2)
         _ = try await again.publish([OutgoingEvent(source: "b", detailType: "T")])
         let resumed = try await again.subscribe(durable: "declared")
-        let later = try await gather(resumed, seconds: 0.5)
+        let later = try await gather(resumed, expect: 1)
         #expect(later.map(\.event.position) == [3])
         await again.close()
         await second.stop()
