@@ -399,8 +399,9 @@ import Testing
                 #expect(log.completedPosition >= range.upperBound)
             }
         }
-        // The writer thread only fsyncs meanwhile; most appends find it idle.
-        #expect(inline > 100)
+        // The writer thread only fsyncs meanwhile, so many appends find it idle
+        // (how many depends on the machine's scheduling: the bound is loose).
+        #expect(inline >= 20)
         let deadline = Date().addingTimeInterval(5)
         while log.durablePosition < 200 && Date() < deadline { usleep(1000) }
         #expect(log.durablePosition == 200)
