@@ -61,7 +61,7 @@ enum SchemaAdmin {
                 guard version >= 0 else { throw AdminFailure(.invalidRequest, "version: must be 0 (latest) or more, found \(version)") }
                 let (found, stored) = try registry.schema(subject: subject, version: version == 0 ? nil : version)
                 return schemaInfo(of: stored, subject: subject, version: found.version,
-                            allowUnknownFields: stored.definition.format == .protobuf ? options.allowsUnknownFields(subject) : nil)
+                            allowUnknownFields: stored.definition.format == .protobuf ? options.allowsUnknownFields(subject, version: found.version) : nil)
             }
         }
         return AdminDocument.encode(info)

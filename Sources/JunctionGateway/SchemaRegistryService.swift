@@ -63,16 +63,24 @@ final class SchemaRegistryService: @unchecked Sendable { // `registry`, `options
         try lock.withLock { try body(registry, options) }
     }
 
-    /// Registers `schema` under `subject` and, when given, records the
-    /// subject's unknown-field setting; bumps ``generation``.
+    /// Registers `schema` under `subject` and records the new version's
+    /// unknown-field setting (given, or else the subject's latest); bumps
+    /// ``generation``. Registering a schema identical to an existing version
+    /// with a different explicit setting is refused: a version never changes.
     func register(subject: String, schema: SchemaDefinition,
                   allowUnknownFields: Bool?) throws -> (version: SubjectVersion, created: Bool) {
         try lock.withLock {
             // Whatever happens below, what references resolve to may have changed.
             defer { generationBox.withLockedValue { $0 &+= 1 } }
+            let latest = try? registry.versions(of: subject).map(\.version).max()
             let result = try registry.registerSchema(subject: subject, schema: schema)
-            if let allowUnknownFields, allowUnknownFields != options.allowsUnknownFields(subject) {
-                try options.setAllowsUnknownFields(allowUnknownFields, for: subject)
+            let version = result.version.version
+            if result.created {
+                let inherited = latest.flatMap { $0 }.map { options.allowsUnknownFields(subject, version: $0) } ?? true
+                try options.setAllowsUnknownFields(allowUnknownFields ?? inherited, for: subject, version: version)
+            } else if let allowUnknownFields, allowUnknownFields != options.allowsUnknownFields(subject, version: version) {
+                throw AdminFailure(.invalidRequest, "allow_unknown_fields: version \(version) of \(subject) is this schema with allow_unknown_fields "
+                                   + "\(!allowUnknownFields); a version never changes (register a changed schema for a new version)")
             }
             return result
         }
@@ -93,7 +101,7 @@ final class SchemaRegistryService: @unchecked Sendable { // `registry`, `options
         lock.withLock { () -> Result<ResolvedSchema, SchemaError> in
             do throws(SchemaError) {
                 let (found, _) = try registry.schema(subject: subject, version: version == 0 ? nil : version)
-                let allow = options.allowsUnknownFields(subject)
+                let allow = options.allowsUnknownFields(subject, version: found.version)
                 let key = CompiledKey(schemaID: found.schemaID, allowUnknownFields: allow)
                 let validator: SchemaValidator
                 if let cached = compiled[key] {

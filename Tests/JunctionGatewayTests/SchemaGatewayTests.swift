@@ -257,6 +257,38 @@ import Testing
         await harness.stop()
     }
 
+    @Test(.enabled(if: SchemaFixtures.hasProtoc)) func theUnknownFieldSettingBelongsToItsVersion() async throws {
+        let harness = try await GatewayHarness.start { $0.validation = ["default": .enforce] }
+        let c = try await harness.connect()
+        _ = try await c.admin(AdminOperation.schemaMode, SchemaModeSetting(subject: "strict", mode: "NONE"), as: SchemaModeSetting.self)
+        func variant(_ extra: String) throws -> [UInt8] {
+            try SchemaFixtures.descriptorSet(SchemaFixtures.orderProto.replacingOccurrences(of: "double price = 7;", with: "double price = 7;\n  \(extra)"))
+        }
+        var v1 = SchemaFixtures.registration(subject: "strict", descriptorSet: try SchemaFixtures.descriptorSet(SchemaFixtures.orderProto))
+        v1.allowUnknownFields = false
+        _ = try await c.admin(AdminOperation.schemaRegister, v1, as: SchemaRegistered.self)
+        // No setting given: version 2 inherits version 1's.
+        _ = try await c.admin(AdminOperation.schemaRegister,
+                              SchemaFixtures.registration(subject: "strict", descriptorSet: try variant("string note = 8;")), as: SchemaRegistered.self)
+        var v3 = SchemaFixtures.registration(subject: "strict", descriptorSet: try variant("string note = 8;\n  string memo = 9;"))
+        v3.allowUnknownFields = true
+        _ = try await c.admin(AdminOperation.schemaRegister, v3, as: SchemaRegistered.self)
+        var withUnknown = ProtoBytes(bytes: ProtoBytes.order(amount: 1))
+        withUnknown.int(99, 1)
+        let results = try await c.publish((1...3).map {
+            .typed("strict", version: UInt32($0), contentType: .protobuf, detail: withUnknown.bytes)
+        })
+        #expect(results.map(\.code) == [.schemaViolation, .schemaViolation, .accepted])
+        // A version never changes: the same schema with another setting is refused.
+        v1.allowUnknownFields = true
+        let refused = await adminFailure { _ = try await c.admin(AdminOperation.schemaRegister, v1, as: SchemaRegistered.self) }
+        #expect(refused?.kind == .server(.invalidRequest) && refused?.message.contains("a version never changes") == true)
+        let first = try await c.admin(AdminOperation.schemaGet, SchemaQuery(subject: "strict", version: 1), as: SchemaInfo.self)
+        #expect(first.allowUnknownFields == false)
+        await c.close()
+        await harness.stop()
+    }
+
     @Test(.enabled(if: SchemaFixtures.hasProtoc)) func protobufPatternsWorkWithoutValidation() async throws {
         let harness = try await GatewayHarness.start()
         let c = try await harness.connect()
