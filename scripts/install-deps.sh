@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages Junction builds and tests with (Debian 12).
 # Skips apt when everything is already there. Needs root (or sudo).
+# protobuf-compiler (protoc) is for the tests: they compile .proto sources
+# into descriptor sets for the schema registry's protobuf cases.
 set -euo pipefail
-packages=(libprotobuf-c-dev protobuf-c-compiler libssl-dev libsqlite3-dev pkg-config python3 python3-venv python3-pip openssl)
+packages=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libssl-dev libsqlite3-dev pkg-config python3 python3-venv python3-pip openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -54,7 +54,7 @@ import Testing
         await harness.stop()
     }
 
-    @Test(.enabled(if: SchemaFixtures.hasProtoc)) func protobufDeliveriesAreValidatedAndDecoded() async throws {
+    @Test(.enabled(if: SchemaFixtures.hasProtoc, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func protobufDeliveriesAreValidatedAndDecoded() async throws {
         let harness = try await GatewayHarness.start()
         let c = try await harness.connect()
         _ = try await c.admin(AdminOperation.schemaRegister,

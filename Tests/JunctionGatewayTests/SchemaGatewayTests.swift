@@ -212,7 +212,7 @@ import Testing
         await second.stop()
     }
 
-    @Test(.enabled(if: SchemaFixtures.hasProtoc)) func protobufDetailsAreValidatedAndRouted() async throws {
+    @Test(.enabled(if: SchemaFixtures.hasProtoc, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func protobufDetailsAreValidatedAndRouted() async throws {
         let harness = try await GatewayHarness.start { $0.validation = ["payments": .enforce] }
         let c = try await harness.connect()
         let set = try SchemaFixtures.descriptorSet(SchemaFixtures.orderProto)
@@ -257,7 +257,7 @@ import Testing
         await harness.stop()
     }
 
-    @Test(.enabled(if: SchemaFixtures.hasProtoc)) func theUnknownFieldSettingBelongsToItsVersion() async throws {
+    @Test(.enabled(if: SchemaFixtures.hasProtoc, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func theUnknownFieldSettingBelongsToItsVersion() async throws {
         let harness = try await GatewayHarness.start { $0.validation = ["default": .enforce] }
         let c = try await harness.connect()
         _ = try await c.admin(AdminOperation.schemaMode, SchemaModeSetting(subject: "strict", mode: "NONE"), as: SchemaModeSetting.self)
@@ -289,7 +289,7 @@ import Testing
         await harness.stop()
     }
 
-    @Test(.enabled(if: SchemaFixtures.hasProtoc)) func protobufPatternsWorkWithoutValidation() async throws {
+    @Test(.enabled(if: SchemaFixtures.hasProtoc, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func protobufPatternsWorkWithoutValidation() async throws {
         let harness = try await GatewayHarness.start()
         let c = try await harness.connect()
         _ = try await c.admin(AdminOperation.schemaRegister,

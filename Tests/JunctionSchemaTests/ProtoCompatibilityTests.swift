@@ -1,7 +1,7 @@
 import Testing
 @testable import JunctionSchema
 
-@Suite("Protobuf compatibility rules", .enabled(if: Protoc.isAvailable, "needs protoc"))
+@Suite("Protobuf compatibility rules", .enabled(if: Protoc.isAvailable, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)"))
 struct ProtoCompatibilityTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var rule: String

@@ -104,7 +104,7 @@ struct ProtoDescriptorSetTests {
     }
 }
 
-@Suite("Descriptor fixtures are fresh", .enabled(if: Protoc.isAvailable, "needs protoc"))
+@Suite("Descriptor fixtures are fresh", .enabled(if: Protoc.isAvailable, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)"))
 struct FixtureFreshnessTests {
     @Test func committedDescriptorSetMatchesTheProtoSources() throws {
         var sources: [String: String] = [:]

@@ -143,7 +143,7 @@ struct SchemaRegistryTests {
         #expect(json.created)
     }
 
-    @Test(.enabled(if: Protoc.isAvailable)) func protobufCanonicalizationIgnoresUnrelatedTypes() throws {
+    @Test(.enabled(if: Protoc.isAvailable, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func protobufCanonicalizationIgnoresUnrelatedTypes() throws {
         let r = registry()
         let a = try Protoc.set("message E { int32 a = 1; }")
         let b = try Protoc.set("message Other { string z = 1; }\nmessage E { int32 a = 1; }")
