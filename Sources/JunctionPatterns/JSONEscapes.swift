@@ -1,3 +1,4 @@
+import JunctionJSON
 /// Decoding of JSON string escapes for the event flattener.
 enum JSONEscapes {
     /// Decodes the string content in `start..<stop` (escapes included), byte by byte. The decoded form
@@ -34,7 +35,7 @@ enum JSONEscapes {
                 } else if scalar >= 0xD800, scalar <= 0xDFFF {
                     scalar = 0xFFFD
                 }
-                emitUTF8(scalar, emit)
+                UTF8Encoding.encode(scalar, emit)
             default:
                 throw PatternEventError(offset: position - 2, message: "invalid escape sequence")
             }
@@ -50,25 +51,5 @@ enum JSONEscapes {
             value = value << 4 | digit
         }
         return value
-    }
-
-    @inline(__always)
-    static func emitUTF8(_ scalar: UInt32, _ emit: (UInt8) -> Void) {
-        switch scalar {
-        case 0..<0x80:
-            emit(UInt8(scalar))
-        case 0x80..<0x800:
-            emit(UInt8(0xC0 | scalar >> 6))
-            emit(UInt8(0x80 | scalar & 0x3F))
-        case 0x800..<0x10000:
-            emit(UInt8(0xE0 | scalar >> 12))
-            emit(UInt8(0x80 | scalar >> 6 & 0x3F))
-            emit(UInt8(0x80 | scalar & 0x3F))
-        default:
-            emit(UInt8(0xF0 | scalar >> 18))
-            emit(UInt8(0x80 | scalar >> 12 & 0x3F))
-            emit(UInt8(0x80 | scalar >> 6 & 0x3F))
-            emit(UInt8(0x80 | scalar & 0x3F))
-        }
     }
 }
