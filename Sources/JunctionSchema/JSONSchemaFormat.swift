@@ -16,30 +16,20 @@ public enum JSONSchemaFormat: String, Sendable, CaseIterable {
 
     /// True when `s` is valid for this format.
     public func isValid(_ s: String) -> Bool {
-        let b = Array(s.utf8)
-        switch self {
-        case .dateTime: return Self.dateTime(b)
-        case .uuid: return Self.uuid(b)
-        case .email: return Self.email(b)
-        case .ipv4: return Self.ipv4(b[...])
-        case .ipv6: return Self.ipv6(b)
-        case .uri: return Self.uri(b)
-        }
+        var s = s
+        return s.withUTF8 { isValid(utf8: UnsafeRawBufferPointer($0)) }
     }
 
     /// True when the string whose UTF-8 bytes are `utf8` is valid for this format (as ``isValid(_:)``).
     public func isValid(utf8 bytes: UnsafeRawBufferPointer) -> Bool {
         // The common formats are checked in place; the others on a copy.
-        if self == .uuid { return Self.uuid(bytes) }
-        if self == .dateTime { return Self.dateTime(bytes) }
-        let b = Array(bytes)
         switch self {
-        case .dateTime: return Self.dateTime(b)
-        case .uuid: return Self.uuid(b)
-        case .email: return Self.email(b)
-        case .ipv4: return Self.ipv4(b[...])
-        case .ipv6: return Self.ipv6(b)
-        case .uri: return Self.uri(b)
+        case .dateTime: return Self.dateTime(bytes)
+        case .uuid: return Self.uuid(bytes)
+        case .email: return Self.email(Array(bytes))
+        case .ipv4: return Self.ipv4(Array(bytes)[...])
+        case .ipv6: return Self.ipv6(Array(bytes))
+        case .uri: return Self.uri(Array(bytes))
         }
     }
 
