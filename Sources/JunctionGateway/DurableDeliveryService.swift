@@ -37,7 +37,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     private var stopping = false
     private var stopped = false
     private var thread: Thread?
-    private let nextConsumer = NIOLockedCounter()
+    private let lastConsumerID = NIOLockedValueBox<UInt64>(0)
 
     // Service thread only.
     private var runtimes: [String: DurableSubscriptionRuntime] = [:]
@@ -129,7 +129,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         condition.unlock()
     }
 
-    func newConsumerID() -> ConsumerID { ConsumerID(nextConsumer.next()) }
+    func newConsumerID() -> ConsumerID { ConsumerID(lastConsumerID.withLockedValue { $0 += 1; return $0 }) }
 
     /// Attaches a consumer stream to subscription `name` for `account`;
     /// `reply` runs on the service thread with nil or the reason it failed.
@@ -408,7 +408,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     private func deadLetterEvent(original: [UInt8], position: UInt64, subscription: SubscriptionDefinition,
                                  reason: DeadLetterReason, attempts: Int) -> [UInt8] {
         var detail = original
-        ProtoBytes.appendVarintField(13, position, to: &detail)
+        detail.appendUInt64Field(13, position)
         var idWriter = [UInt8](repeating: 0, count: EventIDGenerator.length + 4)
         let now = clock()
         let idLength = idWriter.withUnsafeMutableBytes { raw in
@@ -428,7 +428,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
                 (key: "junction.dead-letter.position", value: "\(position)"),
             ])
         var bytes = event.encoded()
-        ProtoBytes.appendBytesField(7, Array(subscription.ownerAccount.utf8), to: &bytes)
+        bytes.appendStringField(7, subscription.ownerAccount)
         return bytes
     }
 
@@ -547,7 +547,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             body.writeBytes(copy)
             let stampStart = stamps.writerIndex
             var field: [UInt8] = []
-            ProtoBytes.appendVarintField(13, first + UInt64(k), to: &field)
+            field.appendUInt64Field(13, first + UInt64(k))
             stamps.writeBytes(field)
             var matched: [Int] = []
             copy.withUnsafeBytes { bytes in
@@ -740,7 +740,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
                 batch.withPayload(record) { payload in
                     if let (_, event) = filter.accepts(payload, flags: record.flags, arena: arena, context: context, schemas: schemas) {
                         var copy = event
-                        ProtoBytes.appendMapEntry(12, key: "junction.replayed-from", value: "\(record.position)", to: &copy)
+                        copy.appendMapEntry(12, key: "junction.replayed-from", value: "\(record.position)")
                         payloads.append(copy.withUnsafeBytes { TargetedRecord.encode(subscription: name, event: $0) })
                     }
                 }
@@ -804,162 +804,5 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             deadLetter: d.deadLetterTarget, ackTimeoutMs: d.ackTimeoutNanos / 1_000_000, maxInFlight: d.maxInFlight,
             orderingKey: d.orderingKey, committedPosition: runtime.machine.committedPosition, lastPosition: seenLast,
             outstanding: runtime.machine.outstandingCount, consumers: runtime.consumers.count, deadLettered: runtime.deadLettered)
-    }
-}
-
-/// One durable subscription's state on the service thread.
-final class DurableSubscriptionRuntime {
-    let definition: SubscriptionDefinition
-    /// Which log records are for this subscription.
-    let filter: DurableFilter
-    var machine: SubscriptionDeliveryState
-    var consumers: [ConsumerID: DurableConsumerHandle] = [:]
-    /// The stored bytes of the events the machine holds.
-    var cache: [UInt64: [UInt8]] = [:]
-    var cachedBytes = 0
-    /// A read the machine asked for, to run on the service thread's next turn
-    /// (while the subscription holds less than `maxCachedBytes`).
-    var pendingRead: (from: UInt64, maxRecords: Int)?
-    /// A read that found nothing yet; it runs again when the log grows.
-    var parkedRead: (from: UInt64, maxRecords: Int)?
-    var wakeAt: Int64?
-    var dirty = false
-    var deadLettered: UInt64 = 0
-    /// Dead letters whose append failed, retried from `notBefore`.
-    var deadLetterRetries: [(position: UInt64, reason: DeadLetterReason, attempts: Int, notBefore: Int64)] = []
-
-    init(definition: SubscriptionDefinition, state: StateStore, log: EventLog) throws {
-        self.definition = definition
-        self.filter = try DurableFilter(definition)
-        var committed = try state.committedPosition(subscription: definition.name) ?? 0
-        var inFlight = try state.inFlight(subscription: definition.name)
-        let last = log.lastPosition
-        if committed > last {
-            // The log lost a tail the cursor had passed (a machine crash
-            // before fsync): positions after `last` will be new events.
-            committed = last
-            inFlight.removeAll { $0.position > last }
-        }
-        self.machine = SubscriptionDeliveryState(configuration: DeliveryConfiguration(definition), committedPosition: committed,
-                                                 lastLogPosition: log.lastPosition, restoring: inFlight)
-    }
-
-    func forget(_ position: UInt64) {
-        if let bytes = cache.removeValue(forKey: position) { cachedBytes -= bytes.count }
-    }
-
-}
-
-/// Which log records belong to one durable subscription: records of its bus
-/// that match its pattern, and records addressed to it (dead letters,
-/// replays). Immutable: the service thread and replays (on the admin thread)
-/// use their own copies.
-struct DurableFilter: Sendable {
-    let matcher: BusMatcher
-    let nameBytes: [UInt8]
-    let busBytes: [UInt8]
-    let orderingKey: [UInt8]?
-
-    init(_ definition: SubscriptionDefinition) throws(WireError) {
-        self.matcher = BusMatcher(patterns: [try SubscriptionPattern(text: definition.pattern)])
-        self.nameBytes = Array(definition.name.utf8)
-        self.busBytes = Array(definition.bus.utf8)
-        self.orderingKey = definition.orderingKey.map { Array($0.utf8) }
-    }
-
-    /// Whether a log record is for this subscription: its ordering group and
-    /// the event's bytes, or nil.
-    func accepts(_ payload: UnsafeRawBufferPointer, flags: UInt8, arena: ProtobufArena,
-                 context: PatternMatchContext, schemas: EventValidator?) -> (group: [UInt8]?, event: [UInt8])? {
-        guard let (view, event) = matching(payload, flags: flags, arena: arena, context: context, schemas: schemas) else { return nil }
-        var group: [UInt8]?
-        if let orderingKey {
-            for a in 0..<view.attributeCount where view.attributeKey(a).elementsEqual(orderingKey) {
-                group = Array(view.attributeValue(a))
-            }
-        }
-        return (group, Array(event))
-    }
-
-    /// The decoded event (valid until `arena` is reset) and its bytes, when
-    /// the record is for this filter.
-    func matching(_ payload: UnsafeRawBufferPointer, flags: UInt8, arena: ProtobufArena,
-                  context: PatternMatchContext, schemas: EventValidator?) -> (EventView, UnsafeRawBufferPointer)? {
-        var event = payload
-        if flags & TargetedRecord.flag != 0 {
-            guard let (target, bytes) = TargetedRecord.decode(payload), target.elementsEqual(nameBytes) else { return nil }
-            event = bytes
-        }
-        arena.reset()
-        guard let raw = FrameDecoder.decodeStoredEvent(event, arena: arena) else {
-            return nil
-        }
-        let view = EventView(raw: raw)
-        if flags & TargetedRecord.flag == 0 {
-            guard view.bus.elementsEqual(busBytes) else { return nil }
-            let routed = RoutedEvent(view: view, account: EventView.bytes(raw.pointee.account), id: view.id,
-                                     timeUnixNanos: view.timeUnixNanos, schemas: schemas)
-            var matched = false
-            matcher.match(routed, context: context) { _ in matched = true }
-            guard matched else { return nil }
-        }
-        return (view, event)
-    }
-}
-
-/// Appending fields to an encoded protobuf message (a later field wins).
-enum ProtoBytes {
-    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    static func appendVarintField(_ field: UInt32, _ value: UInt64, to bytes: inout [UInt8]) {
-        appendVarint(UInt64(field) << 3, to: &bytes)
-        appendVarint(value, to: &bytes)
-    }
-
-    static func appendBytesField(_ field: UInt32, _ value: [UInt8], to bytes: inout [UInt8]) {
-        appendVarint(UInt64(field) << 3 | 2, to: &bytes)
-        appendVarint(UInt64(value.count), to: &bytes)
-        bytes.append(contentsOf: value)
-    }
-
-    /// One entry of a map<string, string> field.
-    static func appendMapEntry(_ field: UInt32, key: String, value: String, to bytes: inout [UInt8]) {
-        var entry: [UInt8] = []
-        appendBytesField(1, Array(key.utf8), to: &entry)
-        appendBytesField(2, Array(value.utf8), to: &entry)
-        appendBytesField(field, entry, to: &bytes)
-    }
-}
-
-/// A counter for consumer ids.
-final class NIOLockedCounter: Sendable {
-    private let value = NIOLockedValueBox<UInt64>(0)
-    func next() -> UInt64 { value.withLockedValue { $0 += 1; return $0 } }
-}
-
-/// A result handed from the service thread to a waiting admin thread.
-final class ResultBox<T: Sendable>: @unchecked Sendable { // `result` under `condition`
-    private let condition = NSCondition()
-    private var result: Result<T, AdminFailure>?
-
-    func set(_ value: Result<T, AdminFailure>) {
-        condition.lock()
-        result = value
-        condition.signal()
-        condition.unlock()
-    }
-
-    func wait() -> Result<T, AdminFailure> {
-        condition.lock()
-        defer { condition.unlock() }
-        while result == nil { condition.wait() }
-        return result!
     }
 }

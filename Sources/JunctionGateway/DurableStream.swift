@@ -51,8 +51,6 @@ final class DurableStream {
     private var nextDeliveryID: UInt64 = 1
     /// Delivery id → (position, attempt) of deliveries not yet answered.
     private var unanswered: [UInt64: (position: UInt64, attempt: UInt32)] = [:]
-    /// Ids below this were forgotten (the service redelivers on ack timeout anyway).
-    private var forgottenBelow: UInt64 = 1
     private static let maxUnanswered = 100_000
     private static let maxPerFrame = 256
     private static let maxFrameBytes = 1 << 20
@@ -141,7 +139,8 @@ final class DurableStream {
 
     private func forgetOldest() {
         let keep = nextDeliveryID > UInt64(Self.maxUnanswered / 2) ? nextDeliveryID - UInt64(Self.maxUnanswered / 2) : 1
+        // The service redelivers what stays unanswered at its ack timeout;
+        // an ack that comes for a forgotten id is then simply not recognized.
         unanswered = unanswered.filter { $0.key >= keep }
-        forgottenBelow = keep
     }
 }

@@ -66,10 +66,10 @@ final class ForwardRuleRuntime {
         }
         guard hops < Self.maxHops else { return nil }
         var copy = event
-        ProtoBytes.appendMapEntry(12, key: "junction.forwarded-by", value: stored.name, to: &copy)
-        ProtoBytes.appendMapEntry(12, key: "junction.forwarded-from", value: "\(position)", to: &copy)
-        ProtoBytes.appendMapEntry(12, key: "junction.hops", value: "\(hops + 1)", to: &copy)
-        ProtoBytes.appendBytesField(8, targetBusBytes, to: &copy)
+        copy.appendMapEntry(12, key: "junction.forwarded-by", value: stored.name)
+        copy.appendMapEntry(12, key: "junction.forwarded-from", value: "\(position)")
+        copy.appendMapEntry(12, key: "junction.hops", value: "\(hops + 1)")
+        copy.appendStringField(8, stored.targetBus)
         return copy
     }
 }
