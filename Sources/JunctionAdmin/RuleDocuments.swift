@@ -51,22 +51,3 @@ public struct RuleList: Codable, Sendable, Equatable {
     public var rules: [RuleInfo]
     public init(rules: [RuleInfo]) { self.rules = rules }
 }
-
-/// A rule declared in the configuration file: the fields of ``RuleSpec``
-/// plus the owning account.
-public struct DeclaredRule: Decodable, Sendable, Equatable {
-    public var owner: String
-    public var spec: RuleSpec
-
-    public init(owner: String, spec: RuleSpec) {
-        self.owner = owner
-        self.spec = spec
-    }
-
-    private enum Keys: String, CodingKey { case owner }
-
-    public init(from decoder: any Decoder) throws {
-        owner = try decoder.container(keyedBy: Keys.self).decode(String.self, forKey: .owner)
-        spec = try RuleSpec(from: decoder)
-    }
-}

@@ -86,8 +86,8 @@ public struct SubscriptionInfo: Codable, Sendable, Equatable {
     }
 }
 
-/// `subscription.get` and `subscription.delete`.
-public struct SubscriptionName: Codable, Sendable, Equatable {
+/// A request that names one thing: `subscription.get`, `subscription.delete`, `rule.delete`.
+public struct NameRequest: Codable, Sendable, Equatable {
     public var name: String
     public init(name: String) { self.name = name }
 }
@@ -98,8 +98,8 @@ public struct SubscriptionList: Codable, Sendable, Equatable {
     public init(subscriptions: [SubscriptionInfo]) { self.subscriptions = subscriptions }
 }
 
-/// `subscription.delete`'s answer.
-public struct SubscriptionDeleted: Codable, Sendable, Equatable {
+/// The answer to `subscription.delete` and `rule.delete`.
+public struct DeleteResult: Codable, Sendable, Equatable {
     public var deleted: Bool
     public init(deleted: Bool) { self.deleted = deleted }
 }

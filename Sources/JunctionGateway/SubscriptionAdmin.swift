@@ -19,9 +19,9 @@ enum SubscriptionAdmin {
         }
         handlers[AdminOperation.ruleDelete] = { call in
             try call.requireAdministrator(AdminOperation.ruleDelete)
-            let name = try call.decode(SubscriptionName.self).name
+            let name = try call.decode(NameRequest.self).name
             let deleted = try service.perform { service in Result { () throws(AdminFailure) in try service.deleteRule(name) } }
-            return AdminDocument.encode(SubscriptionDeleted(deleted: deleted))
+            return AdminDocument.encode(DeleteResult(deleted: deleted))
         }
     }
 
@@ -66,7 +66,7 @@ enum SubscriptionAdmin {
     }
 
     private static func get(_ call: AdminCall, service: DurableDeliveryService) throws(AdminFailure) -> [UInt8] {
-        let name = try call.decode(SubscriptionName.self).name
+        let name = try call.decode(NameRequest.self).name
         let account = call.account
         let info = try service.perform { service in Result { () throws(AdminFailure) in try service.info(name: name, account: account) } }
         return AdminDocument.encode(info)
@@ -80,10 +80,10 @@ enum SubscriptionAdmin {
     }
 
     private static func delete(_ call: AdminCall, service: DurableDeliveryService) throws(AdminFailure) -> [UInt8] {
-        let name = try call.decode(SubscriptionName.self).name
+        let name = try call.decode(NameRequest.self).name
         let account = call.account
         let deleted = try service.perform { service in Result { () throws(AdminFailure) in try service.delete(name: name, account: account) } }
-        return AdminDocument.encode(SubscriptionDeleted(deleted: deleted))
+        return AdminDocument.encode(DeleteResult(deleted: deleted))
     }
 
     private static func replay(_ call: AdminCall, service: DurableDeliveryService) throws(AdminFailure) -> [UInt8] {

@@ -194,7 +194,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         for c in pubs { await c.close() }
         for (c, name) in durableNames {
-            _ = try? await c.admin(AdminOperation.subscriptionDelete, SubscriptionName(name: name), as: SubscriptionDeleted.self)
+            _ = try? await c.admin(AdminOperation.subscriptionDelete, NameRequest(name: name), as: DeleteResult.self)
         }
         for c in subs { await c.close() }
 

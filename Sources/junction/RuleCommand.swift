@@ -41,6 +41,6 @@ struct RuleCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a forwarding rule.")
         @OptionGroup var client: ClientOptions
         @Argument var name: String
-        func run() async throws { try await adminCommand(client, AdminOperation.ruleDelete, SubscriptionName(name: name)) }
+        func run() async throws { try await adminCommand(client, AdminOperation.ruleDelete, NameRequest(name: name)) }
     }
 }

@@ -58,14 +58,14 @@ struct SubscriptionCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one durable subscription: definition, cursor, outstanding, consumers (JSON).")
         @OptionGroup var client: ClientOptions
         @Argument var name: String
-        func run() async throws { try await adminCommand(client, AdminOperation.subscriptionGet, SubscriptionName(name: name)) }
+        func run() async throws { try await adminCommand(client, AdminOperation.subscriptionGet, NameRequest(name: name)) }
     }
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a durable subscription (its consumers are unsubscribed).")
         @OptionGroup var client: ClientOptions
         @Argument var name: String
-        func run() async throws { try await adminCommand(client, AdminOperation.subscriptionDelete, SubscriptionName(name: name)) }
+        func run() async throws { try await adminCommand(client, AdminOperation.subscriptionDelete, NameRequest(name: name)) }
     }
 }
 

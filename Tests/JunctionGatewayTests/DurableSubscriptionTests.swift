@@ -76,7 +76,7 @@ import Testing
         var committed: UInt64 = 0
         for _ in 0..<100 where committed != 4 {
             try await Task.sleep(for: .milliseconds(20))
-            committed = try await connection.admin(AdminOperation.subscriptionGet, SubscriptionName(name: "cursor"), as: SubscriptionInfo.self).committedPosition
+            committed = try await connection.admin(AdminOperation.subscriptionGet, NameRequest(name: "cursor"), as: SubscriptionInfo.self).committedPosition
         }
         #expect(committed == 4)
         await connection.close()
@@ -142,7 +142,7 @@ import Testing
         #expect(letter.event.contentType == .protobuf)
         // The original event, with its position, is the detail.
         #expect(String(decoding: letter.event.detail, as: UTF8.self).contains(#"{"n":1}"#))
-        let info = try await connection.admin(AdminOperation.subscriptionGet, SubscriptionName(name: "orders"), as: SubscriptionInfo.self)
+        let info = try await connection.admin(AdminOperation.subscriptionGet, NameRequest(name: "orders"), as: SubscriptionInfo.self)
         #expect(info.deadLettered == 1)
         await connection.close()
         await harness.stop()
@@ -240,7 +240,7 @@ import Testing
         let stranger = try await harness.connect(token: GatewayHarness.otherToken)
         await #expect(throws: JunctionClientError.self) { _ = try await stranger.subscribe(durable: "private") }
         do {
-            _ = try await stranger.admin(AdminOperation.subscriptionGet, SubscriptionName(name: "private"), as: SubscriptionInfo.self)
+            _ = try await stranger.admin(AdminOperation.subscriptionGet, NameRequest(name: "private"), as: SubscriptionInfo.self)
             Issue.record("a stranger read another account's subscription")
         } catch let error as JunctionClientError {
             #expect(error.kind == .server(.notFound))
@@ -443,7 +443,7 @@ final class DeliveryBox: @unchecked Sendable { // `items` under `lock`
         var committed: UInt64 = 0
         for _ in 0..<100 where committed < 2 {
             try await Task.sleep(for: .milliseconds(20))
-            committed = try await connection.admin(AdminOperation.subscriptionGet, SubscriptionName(name: "declared"), as: SubscriptionInfo.self).committedPosition
+            committed = try await connection.admin(AdminOperation.subscriptionGet, NameRequest(name: "declared"), as: SubscriptionInfo.self).committedPosition
         }
         #expect(committed == 2)
         await connection.close()
@@ -457,7 +457,7 @@ final class DeliveryBox: @unchecked Sendable { // `items` under `lock`
             ]
         }
         let again = try await second.connect()
-        let info = try await again.admin(AdminOperation.subscriptionGet, SubscriptionName(name: "declared"), as: SubscriptionInfo.self)
+        let info = try await again.admin(AdminOperation.subscriptionGet, NameRequest(name: "declared"), as: SubscriptionInfo.self)
         #expect(info.pattern == #"{"source":["a","b"]}"# && info.committedPosition == 2)
         _ = try await again.publish([OutgoingEvent(source: "b", detailType: "T")])
         let resumed = try await again.subscribe(durable: "declared")
@@ -486,7 +486,7 @@ final class DeliveryBox: @unchecked Sendable { // `items` under `lock`
             for try await _ in stream { count += 1 }
             return count
         }
-        let deleted = try await connection.admin(AdminOperation.subscriptionDelete, SubscriptionName(name: "doomed"), as: SubscriptionDeleted.self)
+        let deleted = try await connection.admin(AdminOperation.subscriptionDelete, NameRequest(name: "doomed"), as: DeleteResult.self)
         #expect(deleted.deleted)
         // The stream finishes (Unsubscribed) instead of waiting forever.
         let timer = Task { try await Task.sleep(for: .seconds(5)); ended.cancel() }
