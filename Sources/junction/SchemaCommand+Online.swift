@@ -5,24 +5,6 @@ import JunctionClient
 import JunctionSchema
 
 extension SchemaCommand {
-    /// The request document for a schema file: a FileDescriptorSet (protobuf) or a JSON Schema (json).
-    static func registration(subject: String, path: String, format: SchemaFormat, message: String?,
-                             rejectUnknownFields: Bool) throws -> SchemaRegistration {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path)")
-        }
-        switch format {
-        case .json:
-            guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(path): not UTF-8 text") }
-            if message != nil { throw ValidationError("--message is for --type protobuf") }
-            return SchemaRegistration(subject: subject, format: "json", schema: text)
-        case .protobuf:
-            guard let message else { throw ValidationError("--message NAME is required with --type protobuf") }
-            return SchemaRegistration(subject: subject, format: "protobuf", descriptorSetBase64: data.base64EncodedString(),
-                                      message: message, allowUnknownFields: rejectUnknownFields ? false : nil)
-        }
-    }
-
     /// Runs an admin call; a refusal is printed on stderr (with the violations of an incompatible schema)
     /// and exits 1.
     static func call<Request: Encodable & Sendable, Response: Decodable>(
@@ -51,17 +33,7 @@ extension SchemaCommand {
                   protoc --descriptor_set_out=order.pb --include_imports -Iproto proto/shop/v1/order.proto
                 """)
 
-        @Argument(help: "Subject name, e.g. shop.OrderPlaced.")
-        var subject: String
-
-        @Argument(help: "A FileDescriptorSet (protobuf) or a JSON Schema file (json).")
-        var file: String
-
-        @Option(name: .customLong("type"), help: "Schema format: protobuf or json.", transform: SchemaCommand.parseFormat)
-        var format: SchemaFormat
-
-        @Option(help: "Fully qualified protobuf message name (protobuf only).")
-        var message: String?
+        @OptionGroup var schema: SchemaSource
 
         @Flag(help: "Protobuf: the gateway rejects fields the message does not declare (rule unknown-field).")
         var rejectUnknownFields = false
@@ -69,8 +41,7 @@ extension SchemaCommand {
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
-            let request = try SchemaCommand.registration(subject: subject, path: file, format: format, message: message,
-                                                         rejectUnknownFields: rejectUnknownFields)
+            let request = try schema.registration(rejectUnknownFields: rejectUnknownFields)
             SchemaCommand.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaRegister, request,
                                                                      as: SchemaRegistered.self))
         }
@@ -82,23 +53,12 @@ extension SchemaCommand {
             abstract: "Check a schema against a subject's versions on a gateway, without registering it.",
             discussion: "Prints the result as JSON; exits 1 when the schema is incompatible.")
 
-        @Argument(help: "Subject name.")
-        var subject: String
-
-        @Argument(help: "A FileDescriptorSet (protobuf) or a JSON Schema file (json).")
-        var file: String
-
-        @Option(name: .customLong("type"), help: "Schema format: protobuf or json.", transform: SchemaCommand.parseFormat)
-        var format: SchemaFormat
-
-        @Option(help: "Fully qualified protobuf message name (protobuf only).")
-        var message: String?
+        @OptionGroup var schema: SchemaSource
 
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
-            let request = try SchemaCommand.registration(subject: subject, path: file, format: format, message: message,
-                                                         rejectUnknownFields: false)
+            let request = try schema.registration(rejectUnknownFields: false)
             let result = try await SchemaCommand.call(client, AdminOperation.schemaCheck, request, as: SchemaCheckResult.self)
             SchemaCommand.printDocument(result)
             if !result.compatible { throw ExitCode(1) }
@@ -166,6 +126,38 @@ extension SchemaCommand {
             SchemaCommand.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaMode,
                                                                      SchemaModeSetting(subject: subject, mode: mode.rawValue),
                                                                      as: SchemaModeSetting.self))
+        }
+    }
+}
+
+/// The schema a `register` or `check` sends: the subject, the file and its format.
+struct SchemaSource: ParsableArguments {
+    @Argument(help: "Subject name, e.g. shop.OrderPlaced.")
+    var subject: String
+
+    @Argument(help: "A FileDescriptorSet (protobuf) or a JSON Schema file (json).")
+    var file: String
+
+    @Option(name: .customLong("type"), help: "Schema format: protobuf or json.", transform: SchemaCommand.parseFormat)
+    var format: SchemaFormat
+
+    @Option(help: "Fully qualified protobuf message name (protobuf only).")
+    var message: String?
+
+    /// The request document: the file as a FileDescriptorSet (protobuf) or a JSON Schema (json).
+    func registration(rejectUnknownFields: Bool) throws -> SchemaRegistration {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ValidationError("cannot read \(file)")
+        }
+        switch format {
+        case .json:
+            guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(file): not UTF-8 text") }
+            if message != nil { throw ValidationError("--message is for --type protobuf") }
+            return SchemaRegistration(subject: subject, format: "json", schema: text)
+        case .protobuf:
+            guard let message else { throw ValidationError("--message NAME is required with --type protobuf") }
+            return SchemaRegistration(subject: subject, format: "protobuf", descriptorSetBase64: data.base64EncodedString(),
+                                      message: message, allowUnknownFields: rejectUnknownFields ? false : nil)
         }
     }
 }
