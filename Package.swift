@@ -90,14 +90,15 @@ let package = Package(
         // MARK: benchmarks (release builds; see BENCHMARKS.md)
         .executableTarget(name: "RingBench", dependencies: ["JunctionRing"], path: "Benchmarks/RingBench"),
         .executableTarget(name: "StoreBench", dependencies: ["JunctionStore"], path: "Benchmarks/StoreBench"),
-        .executableTarget(name: "junction-pattern-bench", dependencies: ["JunctionPatterns", "JunctionJSON"],
+        .executableTarget(name: "junction-pattern-bench", dependencies: ["JunctionPatterns", "JunctionJSON", "JunctionTestSupport"],
                           path: "Benchmarks/PatternBench"),
 
         // MARK: tests
+        .target(name: "JunctionTestSupport", path: "Tests/JunctionTestSupport"),
         .testTarget(name: "JunctionJSONTests", dependencies: ["JunctionJSON"]),
-        .testTarget(name: "JunctionPatternsTests", dependencies: ["JunctionPatterns", "JunctionJSON"]),
-        .testTarget(name: "JunctionSchemaTests", dependencies: ["JunctionSchema", "JunctionJSON"], exclude: ["Fixtures"]),
-        .testTarget(name: "JunctionWireTests", dependencies: ["JunctionWire", "CJunctionWire"]),
+        .testTarget(name: "JunctionPatternsTests", dependencies: ["JunctionPatterns", "JunctionJSON", "JunctionTestSupport"]),
+        .testTarget(name: "JunctionSchemaTests", dependencies: ["JunctionSchema", "JunctionJSON", "JunctionTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "JunctionWireTests", dependencies: ["JunctionWire", "CJunctionWire", "JunctionTestSupport"]),
         .testTarget(name: "JunctionRingTests", dependencies: ["JunctionRing"]),
         .testTarget(
             name: "JunctionTLSTests",
@@ -108,7 +109,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "JunctionStoreTests", dependencies: ["JunctionStore"]),
+        .testTarget(name: "JunctionStoreTests", dependencies: ["JunctionStore", "JunctionTestSupport"]),
         .testTarget(
             name: "JunctionGatewayTests",
             dependencies: [

@@ -12,6 +12,7 @@ import Glibc
 import Darwin
 #endif
 import JunctionPatterns
+import JunctionTestSupport
 
 func fail(_ message: String) -> Never {
     FileHandleless.write(message + "\n")
@@ -298,17 +299,7 @@ func mixedRules(_ count: Int, only mixedCase: Int? = nil) -> [String] {
     return patterns
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SplitMix = SplitMix64
 
 if runScaling {
     print("")

@@ -1,3 +1,4 @@
+import JunctionTestSupport
 import JunctionJSON
 @testable import JunctionSchema
 
@@ -105,17 +106,8 @@ enum JSONSchemaCorpus {
     /// The 604-byte benchmark detail.
     static let benchInstance = #"{"orderId":"ord-2024-000123","customerId":"cus-88412","amountMinor":"25998","currency":"EUR","status":"STATUS_PAID","lines":[{"sku":"SKU-1001","quantity":2,"unitPriceMinor":"4999","title":"Widget, blue"},{"sku":"SKU-1002","quantity":1,"unitPriceMinor":"12000","title":"Gadget \"pro\""},{"sku":"SKU-1003","quantity":4,"unitPriceMinor":"1000","title":"Ünïcödé part"}],"labels":{"channel":"web","region":"eu-west-1"},"createdAt":"1732612345000","gift":true,"shipping":{"street":"Hauptstrasse 12","city":"Berlin","postalCode":"10115","country":"DE"},"flags":[1,4,9,16]}"#
 
-    /// SplitMix64: a small seeded generator, so that failures reproduce.
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// The corpus's seeded generator.
+    typealias Random = SplitMix64
 
     static let strings: [String] = [
         "", "a", "abc", "o-1", "ord-2024-000123", "SKU-7", "12", "-5", "EUR", "USD", "GBP", "STATUS_PAID", "DE", "x-a",

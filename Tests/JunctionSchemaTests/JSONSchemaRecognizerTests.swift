@@ -35,7 +35,7 @@ struct JSONSchemaRecognizerTests {
     /// Generated instances derived from each fixture schema, mutated as values and as bytes (seeded, bounded;
     /// `CORPUS_SEED=n` in the environment explores another corpus).
     @Test func agreesOnGeneratedCorpus() throws {
-        var rng = JSONSchemaCorpus.Random(state: 0x5EED_2026_1126 &+ UInt64(Int(getenv("CORPUS_SEED").map { String(cString: $0) } ?? "0") ?? 0))
+        var rng = JSONSchemaCorpus.Random(seed: 0x5EED_2026_1126 &+ UInt64(Int(getenv("CORPUS_SEED").map { String(cString: $0) } ?? "0") ?? 0))
         var checked = 0, valid = 0, disagreements = 0
         for (text, instances) in JSONSchemaCorpus.fixtures {
             let schema = try JSONSchema(text: text)
@@ -157,7 +157,7 @@ struct JSONSchemaRecognizerTests {
     @Test func byteRegexMatchesLikeTheVM() throws {
         let patterns = ["^ord-[0-9]{4}-[0-9]{6}$", "^-?[0-9]+$", "^[0-9]+$", "^SKU-[0-9]+$", "^a*b?c{2,3}$", "^[a-c]*c$",
                         "^a+a$", "^.{2,4}x", "^x-", "^\\d{3}\\s?\\w*$", "^[^0-9]*[0-9]", "a+$", "^(?:ab)+$", "^a|b$", "^$", "^.*$"]
-        var rng = JSONSchemaCorpus.Random(state: 42)
+        var rng = JSONSchemaCorpus.Random(seed: 42)
         let alphabet = Array("abcx-0123456789 SKUord\n".utf8)
         for pattern in patterns {
             let regex = try JSONSchemaRegex(pattern)

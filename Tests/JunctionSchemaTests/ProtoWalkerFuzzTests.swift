@@ -1,17 +1,7 @@
+import JunctionTestSupport
 import Testing
 @testable import JunctionSchema
 
-/// Deterministic SplitMix64, so every run (and every CI machine) fuzzes the same inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Protobuf walker fuzz (bounded)")
 struct ProtoWalkerFuzzTests {
@@ -53,7 +43,7 @@ struct ProtoWalkerFuzzTests {
         ]
         let lenient = Fixtures.validator()
         let strict = Fixtures.validator("shop.v1.OrderPlaced", ProtoValidationOptions(allowUnknownFields: false, maxDepth: 4))
-        var rng = SplitMix64(state: 0x4A75_6E63_7469_6F6E)
+        var rng = SplitMix64(seed: 0x4A75_6E63_7469_6F6E)
         var invalid = 0
         var valid = 0
         for i in 0..<Self.iterations {
@@ -84,7 +74,7 @@ struct ProtoWalkerFuzzTests {
     }
 
     @Test func randomBytesNeverCrash() {
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         let v = Fixtures.validator()
         var outcomes = Set<ProtoValidationRule?>()
         for _ in 0..<Self.iterations {

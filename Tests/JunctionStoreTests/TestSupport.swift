@@ -1,18 +1,9 @@
 import Foundation
+import JunctionTestSupport
 @testable import JunctionStore
 
-/// Deterministic pseudo-random numbers (SplitMix64) so failures reproduce.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Deterministic pseudo-random numbers, so failures reproduce.
+typealias SeededRandom = SplitMix64
 
 /// A fresh directory under /tmp, removed by `remove()`.
 struct TemporaryDirectory {

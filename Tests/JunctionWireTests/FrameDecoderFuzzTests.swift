@@ -1,3 +1,4 @@
+import JunctionTestSupport
 import CJunctionWire
 import Testing
 @testable import JunctionWire
@@ -7,16 +8,6 @@ import Testing
 /// crash, and a successful decode of a publish frame must find one byte
 /// range per event.
 @Suite struct FrameDecoderFuzzTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static func seeds() -> [[UInt8]] {
         let events = (0..<4).map { i in
@@ -34,7 +25,7 @@ import Testing
     }
 
     @Test func mutatedFramesNeverCrashTheDecoder() {
-        var rng = SplitMix(state: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         let seeds = Self.seeds()
         let arena = ProtobufArena(capacity: 1 << 16)
         var decoded = 0
