@@ -313,31 +313,16 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         guard let (from, maxRecords) = runtime.pendingRead else { return }
         runtime.pendingRead = nil
         var candidates: [DeliveryCandidate] = []
-        var lastScanned = from &- 1
-        var scanned = 0
-        var position = from
-        reading: while scanned < Self.scanStep && candidates.count < maxRecords && runtime.cachedBytes < Self.maxCachedBytes {
-            do {
-                try log.read(from: position, maxRecords: min(1024, Self.scanStep - scanned), maxBytes: 1 << 20, into: &readBatch)
-            } catch {
-                logger.error("durable subscription cannot read the event log", metadata: ["subscription": "\(runtime.definition.name)", "error": "\(error)"])
-                break
+        let (lastScanned, failure) = log.scan(from: from, maxRecords: Self.scanStep, batch: &readBatch) { record, payload in
+            if let (group, event) = runtime.filter.accepts(payload, flags: record.flags, arena: arena, context: matchContext, schemas: schemas) {
+                candidates.append(DeliveryCandidate(position: record.position, group: group))
+                runtime.cache[record.position] = event
+                runtime.cachedBytes += event.count
             }
-            if readBatch.isEmpty { break }
-            for record in readBatch {
-                if record.position < position { continue }
-                scanned += 1
-                readBatch.withPayload(record) { payload in
-                    if let (group, event) = runtime.filter.accepts(payload, flags: record.flags, arena: arena, context: matchContext, schemas: schemas) {
-                        candidates.append(DeliveryCandidate(position: record.position, group: group))
-                        runtime.cache[record.position] = event
-                        runtime.cachedBytes += event.count
-                    }
-                }
-                lastScanned = record.position
-                position = record.position + 1
-                if candidates.count >= maxRecords || runtime.cachedBytes >= Self.maxCachedBytes { break reading }
-            }
+            return candidates.count < maxRecords && runtime.cachedBytes < Self.maxCachedBytes
+        }
+        if let failure {
+            logger.error("durable subscription cannot read the event log", metadata: ["subscription": "\(runtime.definition.name)", "error": "\(failure)"])
         }
         if lastScanned < from {
             let first = log.firstPosition
@@ -469,30 +454,17 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
     private func forwardStep(_ rule: ForwardRuleRuntime) {
         let from = rule.stored.nextPosition
         var copies: [[UInt8]] = []
-        var lastScanned = from &- 1
-        var position = from
-        var scanned = 0
-        reading: while scanned < Self.scanStep {
-            do {
-                try log.read(from: position, maxRecords: min(1024, Self.scanStep - scanned), maxBytes: 1 << 20, into: &readBatch)
-            } catch {
-                logger.error("forwarding rule cannot read the event log", metadata: ["rule": "\(rule.stored.name)", "error": "\(error)"])
-                rule.retryAt = clock() + 1_000_000_000
-                return
+        let (lastScanned, failure) = log.scan(from: from, maxRecords: Self.scanStep, batch: &readBatch) { record, payload in
+            if let (view, event) = rule.filter.matching(payload, flags: record.flags, arena: arena, context: matchContext, schemas: schemas),
+               let copy = rule.copy(of: Array(event), view: view, position: record.position) {
+                copies.append(copy)
             }
-            guard let last = readBatch.last?.position, last >= position else { break }
-            for record in readBatch where record.position >= position {
-                scanned += 1
-                readBatch.withPayload(record) { payload in
-                    if let (view, event) = rule.filter.matching(payload, flags: record.flags, arena: arena, context: matchContext,
-                                                                schemas: schemas),
-                       let copy = rule.copy(of: Array(event), view: view, position: record.position) {
-                        copies.append(copy)
-                    }
-                }
-                lastScanned = record.position
-            }
-            position = last + 1
+            return true
+        }
+        if let failure {
+            logger.error("forwarding rule cannot read the event log", metadata: ["rule": "\(rule.stored.name)", "error": "\(failure)"])
+            rule.retryAt = clock() + 1_000_000_000
+            return
         }
         if lastScanned < from {
             // Retention removed the start: go on from what is there.
@@ -640,14 +612,12 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         }
         try checkDeadLetterTarget(definition)
         let start: UInt64
-        do {
+        do throws(StoreError) {
             start = try resolve(definition.startPosition)
             try state.createSubscription(definition)
             try state.setCommittedPosition(start - 1, subscription: definition.name)
-        } catch let error as StoreError {
-            throw AdminFailure(.invalidRequest, "subscription \"\(definition.name)\": \(error.message)")
         } catch {
-            throw AdminFailure(.internal, "subscription \"\(definition.name)\": \(error)")
+            throw AdminFailure(.invalidRequest, "subscription \"\(definition.name)\": \(error.message)")
         }
         do {
             let runtime = try DurableSubscriptionRuntime(definition: definition, state: state, log: log)
@@ -720,7 +690,6 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             throw AdminFailure(.invalidRequest, "replay: \(error.message)")
         }
         guard first <= last else { return ReplayResult(replayed: 0, fromPosition: first, toPosition: last) }
-        var position = first
         var replayed = 0
         var payloads: [[UInt8]] = []
         let arena = ProtobufArena(capacity: 64 << 10)
@@ -729,29 +698,26 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         schemas.beginGroup()
         defer { schemas.endGroup() }
         var batch = LogReadBatch()
-        while position <= last {
-            do {
-                try log.read(from: position, maxRecords: 1024, maxBytes: 1 << 20, into: &batch)
-            } catch {
-                throw AdminFailure(.internal, "replay: reading the log at position \(position): \(error.message)")
+        var appendFailure: AdminFailure?
+        let (_, failure) = log.scan(from: first, through: last, batch: &batch) { record, payload in
+            if let (_, event) = filter.accepts(payload, flags: record.flags, arena: arena, context: context, schemas: schemas) {
+                var copy = event
+                copy.appendMapEntry(12, key: "junction.replayed-from", value: "\(record.position)")
+                payloads.append(copy.withUnsafeBytes { TargetedRecord.encode(subscription: name, event: $0) })
             }
-            guard let lastRead = batch.last?.position, lastRead >= position else { break }
-            for record in batch where record.position >= position && record.position <= last {
-                batch.withPayload(record) { payload in
-                    if let (_, event) = filter.accepts(payload, flags: record.flags, arena: arena, context: context, schemas: schemas) {
-                        var copy = event
-                        copy.appendMapEntry(12, key: "junction.replayed-from", value: "\(record.position)")
-                        payloads.append(copy.withUnsafeBytes { TargetedRecord.encode(subscription: name, event: $0) })
-                    }
-                }
-            }
-            position = lastRead + 1
-            if payloads.count >= 1024 {
-                replayed += payloads.count
+            guard payloads.count >= 1024 else { return true }
+            do throws(AdminFailure) {
                 try appendReplay(payloads)
-                payloads.removeAll(keepingCapacity: true)
+            } catch {
+                appendFailure = error
+                return false
             }
+            replayed += payloads.count
+            payloads.removeAll(keepingCapacity: true)
+            return true
         }
+        if let appendFailure { throw appendFailure }
+        if let failure { throw AdminFailure(.internal, "replay: reading the log: \(failure.message)") }
         if !payloads.isEmpty {
             replayed += payloads.count
             try appendReplay(payloads)

@@ -40,6 +40,40 @@ extension EventLog {
         }
     }
 
+    /// Calls `visit` with each readable record from `position` on, in
+    /// position order (with its payload, valid during the call), until
+    /// `visit` returns false, a record past `last` is met, `maxRecords`
+    /// records were visited, or the readable end. Reads in batches into
+    /// `batch` (its buffers are reused). As with ``read(from:maxRecords:maxBytes:)``,
+    /// positions deleted by retention are skipped.
+    ///
+    /// Returns the position of the last record visited (`position - 1` when
+    /// none), and the error that stopped the scan early, if one did: the
+    /// records visited before it stand.
+    public func scan(from position: UInt64, through last: UInt64 = .max, maxRecords: Int = .max,
+                     batch: inout LogReadBatch,
+                     _ visit: (LogRecord, UnsafeRawBufferPointer) -> Bool) -> (lastVisited: UInt64, failure: StoreError?) {
+        var next = position
+        var visited = 0
+        var lastVisited = position &- 1
+        while visited < maxRecords && next <= last {
+            do {
+                try read(from: next, maxRecords: min(1024, maxRecords - visited), maxBytes: 1 << 20, into: &batch)
+            } catch {
+                return (lastVisited, error)
+            }
+            guard let end = batch.last?.position, end >= next else { break }
+            for record in batch where record.position >= next {
+                if record.position > last { return (lastVisited, nil) }
+                visited += 1
+                lastVisited = record.position
+                if !batch.withPayload(record, { visit(record, $0) }) || visited >= maxRecords { return (lastVisited, nil) }
+            }
+            next = end + 1
+        }
+        return (lastVisited, nil)
+    }
+
     /// The first position whose record was appended at or after `time`
     /// (Unix nanoseconds), or `lastPosition + 1` when every readable record is older.
     public func position(atOrAfter time: Int64) throws(StoreError) -> UInt64 {

@@ -25,6 +25,34 @@ import Testing
         #expect(dir.files(withSuffix: ".log") == ["00000000000000000001.log"])
     }
 
+    @Test func scanVisitsRecordsInOrderAndStopsWhereAsked() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir))  // 4 KiB segments: the scan crosses rolls
+        defer { log.close() }
+        let payloads = (0..<3000).map { testPayload($0, size: 10 + $0 % 40) }
+        try log.append(payloads)
+        var batch = LogReadBatch()
+        var seen: [UInt64] = []
+        var everything = log.scan(from: 1, batch: &batch) { record, payload in
+            seen.append(record.position)
+            #expect(Array(payload) == payloads[Int(record.position) - 1])
+            return true
+        }
+        #expect(everything.lastVisited == 3000 && everything.failure == nil)
+        #expect(seen == Array(1...3000))
+        seen.removeAll()
+        let range = log.scan(from: 1500, through: 2600, batch: &batch) { record, _ in seen.append(record.position); return true }
+        #expect(range.lastVisited == 2600 && seen == Array(1500...2600))
+        seen.removeAll()
+        let limited = log.scan(from: 10, maxRecords: 5, batch: &batch) { record, _ in seen.append(record.position); return true }
+        #expect(limited.lastVisited == 14 && seen == Array(10...14))
+        seen.removeAll()
+        let stopped = log.scan(from: 100, batch: &batch) { record, _ in seen.append(record.position); return record.position < 102 }
+        #expect(stopped.lastVisited == 102 && seen == [100, 101, 102])
+        everything = log.scan(from: 3001, batch: &batch) { _, _ in Issue.record("nothing is past the end"); return true }
+        #expect(everything.lastVisited == 3000 && everything.failure == nil)
+    }
+
     @Test func appendAndReadAcrossSegmentRolls() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
         let log = try EventLog(configuration: configuration(dir))
