@@ -208,7 +208,6 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             // The thread's schema cache follows new registrations (version 0
             // = latest) from one turn to the next.
             schemas.beginGroup()
-            defer { schemas.endGroup() }
             for item in work { item(self) }
             let now = clock()
             if last > seenLast {
@@ -556,7 +555,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         guard buses.contains(spec.bus) else { throw invalid("bus: \"\(spec.bus)\" does not exist") }
         guard buses.contains(spec.targetBus) else { throw invalid("target_bus: \"\(spec.targetBus)\" does not exist") }
         guard spec.targetBus != spec.bus else { throw invalid("target_bus: must differ from bus") }
-        let start = try SubscriptionAdmin.position(spec.start ?? "latest", field: "start", allowNamed: true)
+        let start = try DurableAdmin.position(spec.start ?? "latest", field: "start", allowNamed: true)
         var stored = ForwardRuleRuntime.Stored(name: spec.name, owner: owner, bus: spec.bus, pattern: spec.pattern ?? "",
                                                targetBus: spec.targetBus, nextPosition: 0)
         if let existing = rules[spec.name] {
@@ -696,7 +695,6 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         let context = PatternMatchContext()
         let schemas = EventValidator(service: schemaService, modes: [:])
         schemas.beginGroup()
-        defer { schemas.endGroup() }
         var batch = LogReadBatch()
         var appendFailure: AdminFailure?
         let (_, failure) = log.scan(from: first, through: last, batch: &batch) { record, payload in

@@ -79,29 +79,28 @@ final class EventValidator {
         }
     }
 
-    /// Call once per group of batches, after the last event. Nothing is
-    /// left to report: a warning is recorded when its event is checked, so
-    /// it is counted before the event is acknowledged (a client that reads
-    /// the count after its acks sees it).
-    func endGroup() {}
+    /// What ``check(_:bus:)`` decided about one event.
+    enum Verdict {
+        /// Accept it (also under `.warn`, where a problem is counted and
+        /// logged when checked, before the event is acknowledged). `version`
+        /// is the schema version its reference resolved to (0: none), which
+        /// the gateway stamps into events that referenced "latest", so that
+        /// subscribers, durable reads and replays use that exact version.
+        case accept(version: UInt32)
+        /// Reject it with this reason.
+        case reject(RejectCode, String)
+    }
 
-    /// The version the last ``check(_:bus:)`` resolved the event's schema
-    /// reference to (0 when it resolved none): the gateway stamps it into
-    /// events that referenced "latest", so that subscribers, durable reads and
-    /// replays use the version the event was validated against.
-    private(set) var resolvedVersion: UInt32 = 0
-
-    /// The reason to reject `event` on the bus named `bus`, or nil to accept
-    /// it (also under `.warn`, where a problem is counted and logged).
-    func check(_ event: EventView, bus: UnsafeRawBufferPointer) -> (RejectCode, String)? {
-        resolvedVersion = 0
-        guard isActive else { return nil }
+    /// Checks `event` against its schema when the bus named `bus` validates.
+    func check(_ event: EventView, bus: UnsafeRawBufferPointer) -> Verdict {
+        guard isActive else { return .accept(version: 0) }
         let mode = mode(of: bus)
-        guard mode != .off else { return nil }
-        guard let problem = problem(with: event, bus: bus) else { return nil }
-        if mode == .enforce { return problem }
+        guard mode != .off else { return .accept(version: 0) }
+        let (version, problem) = examine(event, bus: bus)
+        guard let problem else { return .accept(version: version) }
+        if mode == .enforce { return .reject(problem.0, problem.1) }
         warn(problem, event: event, bus: bus)
-        return nil
+        return .accept(version: version)
     }
 
     /// The protobuf schema of an event whose detail is protobuf (content type
@@ -122,32 +121,33 @@ final class EventValidator {
         return .off
     }
 
-    private func problem(with event: EventView, bus: UnsafeRawBufferPointer) -> (RejectCode, String)? {
+    /// The version the event's reference resolves to (0: none) and the
+    /// problem with the event, if any.
+    private func examine(_ event: EventView, bus: UnsafeRawBufferPointer) -> (UInt32, (RejectCode, String)?) {
         guard event.hasSchema else {
-            return (.invalidEvent, "schema: required, is missing: bus \"\(bus.string)\" validates events against registered schemas")
+            return (0, (.invalidEvent, "schema: required, is missing: bus \"\(bus.string)\" validates events against registered schemas"))
         }
         let schema: ResolvedSchema
         switch resolve(event.schemaSubject, event.schemaVersion) {
-        case .found(let s):
-            schema = s
-            resolvedVersion = UInt32(truncatingIfNeeded: s.version)
-        case .unknown(let message): return (.schemaUnknown, message)
-        case .failed(let message): return (.internal, message)
+        case .found(let s): schema = s
+        case .unknown(let message): return (0, (.schemaUnknown, message))
+        case .failed(let message): return (0, (.internal, message))
         }
+        let version = UInt32(truncatingIfNeeded: schema.version)
         let contentType = event.contentType
         switch schema.format {
         case .protobuf where contentType != .protobuf && contentType != .unspecified,
              .json where contentType != .json && contentType != .unspecified:
-            return (.schemaViolation, "content_type: \(Self.name(of: contentType)), but schema \(schema.subject) version \(schema.version) "
-                        + "is \(schema.format == .json ? "a JSON Schema (use CONTENT_TYPE_JSON)" : "protobuf (use CONTENT_TYPE_PROTOBUF)") (rule content-type)")
+            return (version, (.schemaViolation, "content_type: \(Self.name(of: contentType)), but schema \(schema.subject) version \(schema.version) "
+                        + "is \(schema.format == .json ? "a JSON Schema (use CONTENT_TYPE_JSON)" : "protobuf (use CONTENT_TYPE_PROTOBUF)") (rule content-type)"))
         default:
             break
         }
         switch schema.validator.validate(event.detail) {
         case .valid:
-            return nil
+            return (version, nil)
         case .invalid(let failure):
-            return (.schemaViolation, "\(failure.path): \(failure.reason) (rule \(failure.rule); schema \(schema.subject) version \(schema.version))")
+            return (version, (.schemaViolation, "\(failure.path): \(failure.reason) (rule \(failure.rule); schema \(schema.subject) version \(schema.version))"))
         }
     }
 

@@ -36,11 +36,11 @@ final class GatewayCore: Sendable {
         SchemaAdmin.install(into: &handlers, service: schemas)
         let durable = try storage.map { storage in try DurableDeliveryService(log: storage.log, state: storage.state, schemas: schemas, router: router, logger: logger) }
         self.durable = durable
-        if let storage { SubscriptionAdmin.registerLogStatistics(into: &handlers, log: storage.log) }
+        if let storage { DurableAdmin.registerLogStatistics(into: &handlers, log: storage.log) }
         if let durable {
-            SubscriptionAdmin.register(into: &handlers, service: durable, buses: Set(configuration.buses).union(["default"]))
-            try SubscriptionAdmin.declare(configuration.subscriptions, service: durable, buses: Set(configuration.buses).union(["default"]))
-            try SubscriptionAdmin.declare(configuration.rules, service: durable, buses: Set(configuration.buses).union(["default"]))
+            DurableAdmin.register(into: &handlers, service: durable, buses: Set(configuration.buses).union(["default"]))
+            try DurableAdmin.declare(configuration.subscriptions, service: durable, buses: Set(configuration.buses).union(["default"]))
+            try DurableAdmin.declare(configuration.rules, service: durable, buses: Set(configuration.buses).union(["default"]))
         }
         let sequencer = PositionSequencer()
         var appended: (@Sendable (UInt64) -> Void)?

@@ -133,8 +133,6 @@ final class PublishProcessor {
             route(job, stamps: stampBuffers[j], records: scratch.jobStart[j], position: &position,
                   stored: firstPosition != 0, now: now, scratch: &scratch)
         }
-        // Count this group's warnings before any ack can reach a client.
-        schemas.endGroup()
         var gathered: [(target: SubscriptionTarget, items: [DeliveryItem])] = []
         gathered.reserveCapacity(scratch.usedSlots.count)
         for slot in scratch.usedSlots {
@@ -142,7 +140,7 @@ final class PublishProcessor {
             scratch.slotItems[slot] = []
         }
         scratch.usedSlots.removeAll(keepingCapacity: true)
-        let pending = gathered
+        let pending = gathered  // a constant for the dispatch closure
         let appended = self.appended
         let lastPosition = firstPosition == 0 ? 0 : firstPosition + UInt64(accepted) - 1
         // For the (rare) failure answer: each event's own verdict. Capturing
@@ -212,11 +210,12 @@ final class PublishProcessor {
                 let explicitBus = event.bus
                 let busName = explicitBus.count > 0 ? explicitBus : defaultBus
                 if let b = snapshot.busIndex(named: busName) {
-                    if let (code, message) = schemas.check(event, bus: busName) {
+                    switch schemas.check(event, bus: busName) {
+                    case .reject(let code, let message):
                         record.code = code
                         record.message = message
-                    } else {
-                        if event.hasSchema && event.schemaVersion == 0 { stampedSchemaVersion = schemas.resolvedVersion }
+                    case .accept(let version):
+                        if event.hasSchema && event.schemaVersion == 0 { stampedSchemaVersion = version }
                         record.bus = snapshot.buses[b]
                         record.firstSlot = snapshot.firstSlot[b]
                     }

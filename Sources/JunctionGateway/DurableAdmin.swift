@@ -3,9 +3,10 @@ import JunctionAdmin
 import JunctionStore
 import JunctionWire
 
-/// The `subscription.*` admin operations and the configuration file's
-/// declared subscriptions. An account administers its own subscriptions.
-enum SubscriptionAdmin {
+/// The admin operations of the durable side: `subscription.*` (an account
+/// administers its own subscriptions), `rule.*` (administrators), `log.stats`,
+/// and the subscriptions and rules the configuration file declares.
+enum DurableAdmin {
     static func register(into handlers: inout [String: AdminService.Handler], service: DurableDeliveryService, buses: Set<String>) {
         handlers[AdminOperation.subscriptionCreate] = { call in try create(call, service: service, buses: buses) }
         handlers[AdminOperation.subscriptionGet] = { call in try get(call, service: service) }
