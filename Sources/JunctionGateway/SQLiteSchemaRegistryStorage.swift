@@ -40,7 +40,7 @@ public final class SQLiteSchemaRegistryStorage: SchemaRegistryStorage {
     /// Opens (creating if needed) the database file at `path` and the registry's tables in it.
     ///
     /// - Parameters:
-    ///   - path: the database file, e.g. `<data directory>/state.sqlite`; its directory must exist.
+    ///   - path: the database file, e.g. `<data directory>/schemas.db`; its directory must exist.
     ///   - synchronous: commit durability (`.normal`: survives a process crash; `.full`: survives power loss).
     /// - Throws: ``StoreError`` when the file cannot be opened or switched to WAL, or when its registry tables were
     ///   written by a newer build.
