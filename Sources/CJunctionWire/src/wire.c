@@ -88,44 +88,97 @@ Junction__V1__Event *junction_unpack_event(junction_arena *arena, const uint8_t 
 
 // MARK: - UTF-8
 
-bool junction_utf8_valid(const uint8_t *s, size_t len) {
+#define JUNCTION_ALWAYS_INLINE inline __attribute__((always_inline))
+#define JUNCTION_NOINLINE __attribute__((noinline))
+
+#define JUNCTION_ONES  0x0101010101010101ull
+#define JUNCTION_HIGHS 0x8080808080808080ull
+
+/* True when all 8 bytes of `word` are ASCII (< 0x80) and, with `no_nul`,
+   none is 0. When no byte has its high bit set, word - 0x0101... has a high
+   bit set if and only if some byte is 0 (a 0 byte becomes 0xFF; a byte of
+   1..0x7F only wraps when a borrow comes from a 0 byte below it), so one
+   test covers both. */
+static JUNCTION_ALWAYS_INLINE bool ascii_word(uint64_t word, bool no_nul) {
+    if (no_nul) return ((word | (word - JUNCTION_ONES)) & JUNCTION_HIGHS) == 0;
+    return (word & JUNCTION_HIGHS) == 0;
+}
+
+/* Validates `len` bytes as UTF-8 (no surrogates, no overlong forms, at most
+   U+10FFFF); with `no_nul`, a 0 byte anywhere is reported as
+   JUNCTION_WIRE_NUL_IN_STRING, which takes precedence over invalid UTF-8
+   (as if the bytes were searched for 0 first, then validated). Returns
+   JUNCTION_WIRE_OK, JUNCTION_WIRE_INVALID_UTF8 or JUNCTION_WIRE_NUL_IN_STRING. */
+static JUNCTION_ALWAYS_INLINE junction_wire_status utf8_scan(const uint8_t *s, size_t len, bool no_nul) {
     size_t i = 0;
+    bool tail_tried = false;
     while (i < len) {
         /* ASCII fast path, 8 bytes at a time */
-        if (i + 8 <= len) {
+        if (len - i >= 8) {
             uint64_t word;
             memcpy(&word, s + i, 8);
-            if ((word & 0x8080808080808080ull) == 0) { i += 8; continue; }
+            if (ascii_word(word, no_nul)) { i += 8; continue; }
+        } else if (len >= 8 && !tail_tried) {
+            /* The last 8 bytes, overlapping bytes already looked at (i is
+               at a character boundary): if they are all clean, so is
+               everything from i on. */
+            uint64_t word;
+            memcpy(&word, s + len - 8, 8);
+            if (ascii_word(word, no_nul)) return JUNCTION_WIRE_OK;
+            tail_tried = true;
         }
         uint8_t c = s[i];
-        if (c < 0x80) { i += 1; continue; }
+        if (c < 0x80) {
+            if (no_nul && c == 0) return JUNCTION_WIRE_NUL_IN_STRING;
+            i += 1;
+            continue;
+        }
+        /* Every byte of a well-formed multi-byte sequence is >= 0x80, so
+           bytes before i hold no 0 (each ASCII one was checked). */
         if (c >= 0xC2 && c <= 0xDF) {
-            if (i + 1 >= len || (s[i + 1] & 0xC0) != 0x80) return false;
+            if (i + 1 >= len || (s[i + 1] & 0xC0) != 0x80) goto invalid;
             i += 2;
         } else if (c >= 0xE0 && c <= 0xEF) {
-            if (i + 2 >= len) return false;
+            if (i + 2 >= len) goto invalid;
             uint8_t c1 = s[i + 1], c2 = s[i + 2];
-            if ((c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80) return false;
-            if (c == 0xE0 && c1 < 0xA0) return false;          /* overlong */
-            if (c == 0xED && c1 > 0x9F) return false;          /* surrogates */
+            if ((c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80) goto invalid;
+            if (c == 0xE0 && c1 < 0xA0) goto invalid;          /* overlong */
+            if (c == 0xED && c1 > 0x9F) goto invalid;          /* surrogates */
             i += 3;
         } else if (c >= 0xF0 && c <= 0xF4) {
-            if (i + 3 >= len) return false;
+            if (i + 3 >= len) goto invalid;
             uint8_t c1 = s[i + 1], c2 = s[i + 2], c3 = s[i + 3];
-            if ((c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80 || (c3 & 0xC0) != 0x80) return false;
-            if (c == 0xF0 && c1 < 0x90) return false;          /* overlong */
-            if (c == 0xF4 && c1 > 0x8F) return false;          /* above U+10FFFF */
+            if ((c1 & 0xC0) != 0x80 || (c2 & 0xC0) != 0x80 || (c3 & 0xC0) != 0x80) goto invalid;
+            if (c == 0xF0 && c1 < 0x90) goto invalid;          /* overlong */
+            if (c == 0xF4 && c1 > 0x8F) goto invalid;          /* above U+10FFFF */
             i += 4;
         } else {
-            return false;
+            goto invalid;
         }
     }
-    return true;
+    return JUNCTION_WIRE_OK;
+invalid:
+    /* A 0 byte later in the string still wins. */
+    if (no_nul && memchr(s + i, 0, len - i) != NULL) return JUNCTION_WIRE_NUL_IN_STRING;
+    return JUNCTION_WIRE_INVALID_UTF8;
+}
+
+bool junction_utf8_valid(const uint8_t *s, size_t len) {
+    return utf8_scan(s, len, false) == JUNCTION_WIRE_OK;
+}
+
+/* A string field's bytes: no 0 byte, then valid UTF-8. */
+static junction_wire_status check_string(const uint8_t *s, size_t len) {
+    return utf8_scan(s, len, true);
 }
 
 // MARK: - wire check
 
-static inline bool read_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *out, junction_wire_status *err) {
+/* Reads a varint of at most 10 bytes at p[*pos] (p[len] is the end),
+   advancing *pos past it. The general loop; read_varint handles the short
+   forms inline and comes here for the rest. */
+static JUNCTION_NOINLINE bool read_varint_slow(const uint8_t *p, size_t len, size_t *pos, uint64_t *out,
+                                               junction_wire_status *err) {
     uint64_t value = 0;
     for (unsigned shift = 0, n = 0; n < 10; n++, shift += 7) {
         if (*pos >= len) { *err = JUNCTION_WIRE_TRUNCATED; return false; }
@@ -137,11 +190,65 @@ static inline bool read_varint(const uint8_t *p, size_t len, size_t *pos, uint64
     return false;
 }
 
-static const ProtobufCFieldDescriptor *find_field(const ProtobufCMessageDescriptor *d, uint32_t number) {
-    for (unsigned i = 0; i < d->n_fields; i++) {
-        if (d->fields[i].id == number) return &d->fields[i];
+/* Tags and most lengths are one or two bytes: those are decoded here, the
+   same value read_varint_slow would give; anything else (longer, or
+   running into the end) goes to the loop, which reports it. */
+static JUNCTION_ALWAYS_INLINE bool read_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *out,
+                                               junction_wire_status *err) {
+    size_t i = *pos;
+    if (__builtin_expect(i < len, 1)) {
+        uint8_t b0 = p[i];
+        if (b0 < 0x80) { *out = b0; *pos = i + 1; return true; }
+        if (i + 1 < len) {
+            uint8_t b1 = p[i + 1];
+            if (b1 < 0x80) { *out = (uint64_t)(b0 & 0x7F) | ((uint64_t)b1 << 7); *pos = i + 2; return true; }
+        }
+    }
+    return read_varint_slow(p, len, pos, out, err);
+}
+
+/* Steps over a varint whose value is not needed, with the outcome
+   read_varint would have: with 10 or more bytes left it cannot be cut
+   short, so the first byte below 0x80 among the next 10 ends it, and none
+   means more than 10 bytes. */
+static JUNCTION_ALWAYS_INLINE bool skip_varint(const uint8_t *p, size_t len, size_t *pos, junction_wire_status *err) {
+    size_t i = *pos;
+    if (i < len && p[i] < 0x80) { *pos = i + 1; return true; }
+    if (len - i >= 10) {
+        uint64_t word;
+        memcpy(&word, p + i, 8);
+        uint64_t stops = ~word & JUNCTION_HIGHS;
+        if (stops != 0) { *pos = i + (size_t)(__builtin_ctzll(stops) >> 3) + 1; return true; }
+        if (p[i + 8] < 0x80) { *pos = i + 9; return true; }
+        if (p[i + 9] < 0x80) { *pos = i + 10; return true; }
+        *err = JUNCTION_WIRE_BAD_VARINT;
+        return false;
+    }
+    uint64_t ignored;
+    return read_varint_slow(p, len, pos, &ignored, err);
+}
+
+/* protoc-c emits a message's fields sorted by number (protobuf-c's own
+   unpack relies on it); a test checks it for every descriptor the gateway
+   uses. Numbers absent from the descriptor (unknown fields) are searched. */
+static JUNCTION_NOINLINE const ProtobufCFieldDescriptor *find_field_sorted(const ProtobufCMessageDescriptor *d,
+                                                                          uint32_t number) {
+    size_t lo = 0, hi = d->n_fields;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint32_t id = d->fields[mid].id;
+        if (id == number) return &d->fields[mid];
+        if (id < number) lo = mid + 1; else hi = mid;
     }
     return NULL;
+}
+
+/* Fields numbered 1..n without gaps sit at index number - 1. */
+static JUNCTION_ALWAYS_INLINE const ProtobufCFieldDescriptor *find_field(const ProtobufCMessageDescriptor *d,
+                                                                        uint32_t number) {
+    size_t i = (size_t)number - 1;
+    if (i < d->n_fields && d->fields[i].id == number) return &d->fields[i];
+    return find_field_sorted(d, number);
 }
 
 static int expected_wire_type(ProtobufCType type) {
@@ -189,36 +296,28 @@ static bool check_message(const ProtobufCMessageDescriptor *d, const uint8_t *ba
                 return false;
             }
         }
-        uint64_t length = 0;
-        switch (wire) {
-        case 0: {
-            uint64_t ignored;
-            if (!read_varint(base, end, &pos, &ignored, &err)) goto fail_field;
-            break;
-        }
-        case 1:
-            if (end - pos < 8) { err = JUNCTION_WIRE_TRUNCATED; goto fail_field; }
-            pos += 8;
-            break;
-        case 5:
-            if (end - pos < 4) { err = JUNCTION_WIRE_TRUNCATED; goto fail_field; }
-            pos += 4;
-            break;
-        case 2:
+        if (wire == 2) {
+            uint64_t length;
             if (!read_varint(base, end, &pos, &length, &err)) goto fail_field;
             if (length > end - pos) { err = JUNCTION_WIRE_TRUNCATED; goto fail_field; }
             if (f != NULL && f->type == PROTOBUF_C_TYPE_STRING) {
-                const uint8_t *s = base + pos;
-                if (memchr(s, 0, (size_t)length) != NULL) { err = JUNCTION_WIRE_NUL_IN_STRING; goto fail_field; }
-                if (!junction_utf8_valid(s, (size_t)length)) { err = JUNCTION_WIRE_INVALID_UTF8; goto fail_field; }
+                err = check_string(base + pos, (size_t)length);
+                if (err != JUNCTION_WIRE_OK) goto fail_field;
             } else if (f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE) {
                 if (!check_message(f->descriptor, base, pos, pos + (size_t)length, depth + 1, max_depth, problem)) {
                     return false;
                 }
             }
             pos += (size_t)length;
-            break;
-        default:
+        } else if (wire == 0) {
+            if (!skip_varint(base, end, &pos, &err)) goto fail_field;
+        } else if (wire == 1) {
+            if (end - pos < 8) { err = JUNCTION_WIRE_TRUNCATED; goto fail_field; }
+            pos += 8;
+        } else if (wire == 5) {
+            if (end - pos < 4) { err = JUNCTION_WIRE_TRUNCATED; goto fail_field; }
+            pos += 4;
+        } else {
             err = JUNCTION_WIRE_BAD_WIRE_TYPE;
             goto fail_field;
         }
