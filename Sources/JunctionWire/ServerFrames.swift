@@ -99,25 +99,25 @@ public struct EventOutcome {
 /// `PublishAck` for one batch.
 public struct PublishAckFrame: FrameBody {
     public static let frameField: UInt32 = 2
-    public var batchID: UInt64
-    public var outcomes: UnsafeBufferPointer<EventOutcome>
+    public let batchID: UInt64
+    public let outcomes: UnsafeBufferPointer<EventOutcome>
+    /// Computed once, when the frame is made (header, buffer and encoding
+    /// all need the sizes).
+    public let bodySize: Int
+    @usableFromInline let acceptedCount: UInt64
 
     @inlinable
     public init(batchID: UInt64, outcomes: UnsafeBufferPointer<EventOutcome>) {
         self.batchID = batchID
         self.outcomes = outcomes
-    }
-
-    @inlinable
-    var acceptedCount: UInt64 {
-        UInt64(outcomes.reduce(0) { $0 + ($1.code == .accepted ? 1 : 0) })
-    }
-
-    @inlinable
-    public var bodySize: Int {
-        var size = ProtoSize.uint64Field(1, batchID) + ProtoSize.uint64Field(3, acceptedCount)
-        for o in outcomes { size += ProtoSize.messageField(2, length: o.bodySize) }
-        return size
+        var accepted: UInt64 = 0
+        var size = ProtoSize.uint64Field(1, batchID)
+        for o in outcomes {
+            if o.code == .accepted { accepted += 1 }
+            size += ProtoSize.messageField(2, length: o.bodySize)
+        }
+        self.acceptedCount = accepted
+        self.bodySize = size + ProtoSize.uint64Field(3, accepted)
     }
 
     @inlinable
@@ -157,12 +157,12 @@ public struct SubscribedFrame: FrameBody, Sendable {
 /// `eventSize(e)` is their total, `writeEvent(e, &writer)` writes both.
 public struct DeliveriesFrame<Items: Collection>: FrameBody {
     public static var frameField: UInt32 { 4 }
-    public var subscriptionID: UInt32
-    public var items: Items
-    public var deliveryID: (Items.Element) -> UInt64
-    public var attempt: (Items.Element) -> UInt32
-    public var eventSize: (Items.Element) -> Int
-    public var writeEvent: (Items.Element, inout ProtoWriter) -> Void
+    public let subscriptionID: UInt32
+    public let items: Items
+    public let deliveryID: (Items.Element) -> UInt64
+    public let attempt: (Items.Element) -> UInt32
+    public let eventSize: (Items.Element) -> Int
+    public let writeEvent: (Items.Element, inout ProtoWriter) -> Void
 
     @inlinable
     public init(subscriptionID: UInt32, items: Items,
@@ -176,28 +176,31 @@ public struct DeliveriesFrame<Items: Collection>: FrameBody {
         self.attempt = attempt
         self.eventSize = eventSize
         self.writeEvent = writeEvent
-    }
-
-    @inlinable func deliverySize(_ item: Items.Element) -> Int {
-        ProtoSize.uint64Field(1, deliveryID(item)) + ProtoSize.uint64Field(2, UInt64(attempt(item)))
-            + ProtoSize.messageField(3, length: eventSize(item))
-    }
-
-    @inlinable
-    public var bodySize: Int {
         var size = ProtoSize.uint64Field(1, UInt64(subscriptionID))
-        for item in items { size += ProtoSize.messageField(2, length: deliverySize(item)) }
-        return size
+        for item in items {
+            size += ProtoSize.messageField(2, length: Self.deliverySize(deliveryID(item), attempt(item), eventSize(item)))
+        }
+        self.bodySize = size
     }
+
+    @inlinable static func deliverySize(_ deliveryID: UInt64, _ attempt: UInt32, _ eventSize: Int) -> Int {
+        ProtoSize.uint64Field(1, deliveryID) + ProtoSize.uint64Field(2, UInt64(attempt))
+            + ProtoSize.messageField(3, length: eventSize)
+    }
+
+    /// Computed once, when the frame is made: the header and the buffer
+    /// size need it, and each item's size takes three closure calls.
+    public let bodySize: Int
 
     @inlinable
     public func encode(into w: inout ProtoWriter) {
         w.uint64Field(1, UInt64(subscriptionID))
         for item in items {
-            w.messageHeader(2, length: deliverySize(item))
-            w.uint64Field(1, deliveryID(item))
-            w.uint64Field(2, UInt64(attempt(item)))
-            w.messageHeader(3, length: eventSize(item))
+            let id = deliveryID(item), attempt = attempt(item), eventSize = eventSize(item)
+            w.messageHeader(2, length: Self.deliverySize(id, attempt, eventSize))
+            w.uint64Field(1, id)
+            w.uint64Field(2, UInt64(attempt))
+            w.messageHeader(3, length: eventSize)
             writeEvent(item, &w)
         }
     }
