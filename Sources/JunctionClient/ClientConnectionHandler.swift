@@ -53,6 +53,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var subscriptions: [UInt32: SubscriptionSink] = [:]
     private var subscribeWaiters: [UInt32: EventLoopPromise<UInt32>] = [:]
     private var failure: JunctionClientError?
+    private var flushScheduled = false
 
     init(welcome: EventLoopPromise<ServerInfo>, closed: EventLoopPromise<Void>, maxFrameBytes: Int = 64 << 20) {
         self.welcome = welcome
@@ -72,7 +73,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         var buffer = context.channel.allocator.buffer(capacity: body.frameSize)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: body.frameSize) { body.writeFrame(into: $0) }
         context.write(wrapOutboundOut(buffer), promise: nil)
-        if flush { context.flush() }
+        if flush { scheduleFlush() }
         return nil
     }
 
@@ -80,11 +81,23 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if let failure { return failure }
         guard let context else { return JunctionClientError(.connection, "the connection is closed") }
         context.write(wrapOutboundOut(frame), promise: nil)
-        if flush { context.flush() }
+        if flush { scheduleFlush() }
         return nil
     }
 
     func flush() { context?.flush() }
+
+    /// Flushes once after the tasks already queued on the loop have run, so
+    /// that batches published together (from several tasks, or in reply to
+    /// acks read together) leave in one socket write and one TLS pass.
+    func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            self.context?.flush()
+        }
+    }
 
     func expectAck(batchID: UInt64, _ waiter: PendingPublish) {
         if let failure { return waiter.fail(failure) }

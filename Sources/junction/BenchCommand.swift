@@ -348,6 +348,9 @@ final class Publisher {
     private var started = NIODeadline.now()
     private var finished: EventLoopPromise<Void>?
     private var pacer: RepeatedTask?
+    /// A `fill()` is queued on the event loop: acks that arrive in one read
+    /// are all counted before the next batches go out, in one flush.
+    private var fillQueued = false
 
     init(connection: JunctionConnection, template: EventTemplate, stats: BenchStats, total: Int, batch: Int,
          pipeline: Int, rate: Double, deadline: NIODeadline?, maxUndelivered: Int, subscribers: Int) {
@@ -462,7 +465,17 @@ final class Publisher {
             FileHandle.standardError.write(Data("publish failed: \(error)\n".utf8))
             sent = total  // stop
         }
-        if rate == 0 { fill() } else { checkDone() }
+        if rate == 0 { queueFill() } else { checkDone() }
+    }
+
+    private func queueFill() {
+        guard !fillQueued else { return }
+        fillQueued = true
+        let me = NIOLoopBound(self, eventLoop: connection.eventLoop)
+        connection.eventLoop.execute {
+            me.value.fillQueued = false
+            me.value.fill()
+        }
     }
 
     private func checkDone() {
