@@ -89,12 +89,16 @@ struct MatchStorage {
         } else {
             epoch &+= 1
         }
-        fields.removeAll(keepingCapacity: true)
-        trails.removeAll(keepingCapacity: true)
-        trailStack.removeAll(keepingCapacity: true)
-        frames.removeAll(keepingCapacity: true)
-        frames.append(Frame(node: PathTable.root, isArray: false))
-        matches.removeAll(keepingCapacity: true)
+        // `removeAll(keepingCapacity:)` goes through the generic `replaceSubrange`; most of these
+        // are empty or short, so drop only what is there.
+        if !fields.isEmpty { fields.removeLast(fields.count) }
+        if !trails.isEmpty { trails.removeLast(trails.count) }
+        if !trailStack.isEmpty { trailStack.removeLast(trailStack.count) }
+        if frames.count != 1 || frames[0].node != PathTable.root || frames[0].isArray {
+            if !frames.isEmpty { frames.removeLast(frames.count) }
+            frames.append(Frame(node: PathTable.root, isArray: false))
+        }
+        if !matches.isEmpty { matches.removeLast(matches.count) }
         nextArrayID = 0
         arenaCount = 0
         multiValued = false
@@ -230,7 +234,9 @@ struct MatchStorage {
         return true
     }
 
-    var contextIsClean: Bool {
+    // The helpers called from `visit` are `mutating` only so that `visit` passes them `self` by
+    // address: a non-mutating call from a mutating method copies the whole struct first.
+    mutating func contextIsClean() -> Bool {
         if !pending.isEmpty { return false }
         for other in chosen where fields[Int(other)].trailCount > 0 { return false }
         return true
@@ -238,7 +244,7 @@ struct MatchStorage {
 
     /// `{"exists": false}` conditions on the way here: no value at the path may be compatible with
     /// the fields chosen for the other conditions.
-    func pendingAbsencesHold() -> Bool {
+    mutating func pendingAbsencesHold() -> Bool {
         for pathID in pending {
             var field = head(pathID)
             while field >= 0 {
@@ -267,7 +273,7 @@ struct MatchStorage {
         // the traversal holds them without reference counting.
         unowned(unsafe) let automaton = self.automaton
         let state = automaton.states[Int(stateIndex)]
-        if multiValued, contextIsClean {
+        if multiValued, contextIsClean() {
             if stateEpoch[Int(stateIndex)] == epoch { return }
             stateEpoch[Int(stateIndex)] = epoch
         }
@@ -306,7 +312,7 @@ struct MatchStorage {
                             index += 1
                         }
                         chosen.removeLast()
-                        targets.removeSubrange(mark...)
+                        targets.removeLast(end - mark)
                         continue
                     }
                     if targetToken == UInt32.max {
@@ -326,7 +332,7 @@ struct MatchStorage {
                         index += 1
                     }
                     chosen.removeLast()
-                    targets.removeSubrange(mark...)
+                    targets.removeLast(end - mark)
                 }
             }
         }
