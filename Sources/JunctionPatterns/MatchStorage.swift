@@ -313,13 +313,14 @@ struct MatchStorage {
                 let edge = position == Int(state.edgeStart) ? state.firstEdge : automaton.edges[position]
                 var field = head(edge.pathID)
                 if field < 0 { continue }
-                unowned(unsafe) let matcher = automaton.matchers[Int(edge.matcher)]
+                let matcher = automaton.matcherRefs[Int(edge.matcher)]
                 while field >= 0 {
                     let fieldIndex = Int(field)
                     field = fields[fieldIndex].nextSamePath
                     if !compatibleWithChosen(fieldIndex) { continue }
                     let mark = targets.count
-                    matcher.collect(value(of: fieldIndex), into: &targets, folded: &folded)
+                    let value = value(of: fieldIndex)
+                    matcher._withUnsafeGuaranteedRef { $0.collect(value, into: &targets, folded: &folded) }
                     let end = targets.count
                     if end == mark { continue }
                     chosen.append(Int32(fieldIndex))
