@@ -289,6 +289,33 @@ struct MatchStorage {
         matches.append(rule.id)
     }
 
+    /// Records the rules that end in `state`, reached with the fields in `chosen`.
+    @inline(__always)
+    mutating func emitRules(of state: PatternAutomaton.State) {
+        guard state.ruleCount > 0, pending.isEmpty || pendingAbsencesHold() else { return }
+        let dedupe = multiValued || state.needsDedupe
+        emit(state.firstRule, dedupe: dedupe)
+        if state.ruleCount > 1 {
+            unowned(unsafe) let automaton = self.automaton
+            for position in Int(state.ruleStart + 1)..<Int(state.ruleStart + state.ruleCount) {
+                emit(automaton.terminalRules[position], dedupe: dedupe)
+            }
+        }
+    }
+
+    /// `visit(target)`, with the common final states (rules, no edges) handled without the call:
+    /// when no path has two values, `visit` keeps no memo, so all it would do is emit the rules.
+    @inline(__always)
+    mutating func enter(_ target: Int32) {
+        unowned(unsafe) let automaton = self.automaton
+        let state = automaton.states[Int(target)]
+        if !multiValued, state.edgeCount == 0, state.absentCount == 0 {
+            emitRules(of: state)
+        } else {
+            visit(target)
+        }
+    }
+
     /// Walks the automaton from `stateIndex` over the collected fields, recording matched rules.
     mutating func visit(_ stateIndex: Int32) {
         // `self.automaton` keeps the automaton (and its matchers) alive for the whole traversal, so
@@ -299,15 +326,7 @@ struct MatchStorage {
             if stateEpoch[Int(stateIndex)] == epoch { return }
             stateEpoch[Int(stateIndex)] = epoch
         }
-        if state.ruleCount > 0, pendingAbsencesHold() {
-            let dedupe = multiValued || state.needsDedupe
-            emit(state.firstRule, dedupe: dedupe)
-            if state.ruleCount > 1 {
-                for position in Int(state.ruleStart + 1)..<Int(state.ruleStart + state.ruleCount) {
-                    emit(automaton.terminalRules[position], dedupe: dedupe)
-                }
-            }
-        }
+        emitRules(of: state)
         if state.edgeCount > 0 {
             for position in Int(state.edgeStart)..<Int(state.edgeStart + state.edgeCount) {
                 let edge = position == Int(state.edgeStart) ? state.firstEdge : automaton.edges[position]
@@ -331,7 +350,7 @@ struct MatchStorage {
                             let target = targets[index]
                             var earlier = mark
                             while earlier < index, targets[earlier] != target { earlier += 1 }
-                            if earlier == index { visit(target) }
+                            if earlier == index { enter(target) }
                             index += 1
                         }
                         chosen.removeLast()
@@ -350,7 +369,7 @@ struct MatchStorage {
                         // Skip repeats (a value passing two tests of the same edge).
                         if targetMark[target] != token {
                             targetMark[target] = token
-                            visit(Int32(target))
+                            enter(Int32(target))
                         }
                         index += 1
                     }
