@@ -3,7 +3,7 @@
 //   python3 ../shared/bench/gen_citylots.py            # in /tmp/citylots
 //   zcat /tmp/citylots/citylots2.json.gz > /tmp/citylots/citylots2.jsonl
 //   swift run -c release junction-pattern-bench /tmp/citylots/citylots2.jsonl [--families] [--scaling] [--runs N]
-//   swift run -c release junction-pattern-bench --envelope [--runs N] [--iterations N]   # no data needed
+//   swift run -c release junction-pattern-bench --envelope [--runs N] [--iterations N] [--sizes 1,10,100]   # no data needed
 //
 // Every figure is one core (thread CPU time), events parsed from JSON text by the matcher's
 // flattener, median of runs.
@@ -208,7 +208,7 @@ func envelopeRules(_ count: Int) -> [String] {
     }
 }
 
-func runEnvelope(runs: Int, iterations: Int) {
+func runEnvelope(runs: Int, iterations: Int, sizes: [Int]) {
     let envelopes: [(String, String)] = [("bench", "BenchEvent"), ("svc.1", "type.1"), ("svc.4", "type.2"), ("other", "none")]
     // Stable bytes for the whole run, as the gateway's decoded envelope is.
     let storage = envelopes.map { (source, type) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) in
@@ -223,7 +223,7 @@ func runEnvelope(runs: Int, iterations: Int) {
     let context = PatternMatchContext()
     print("| envelope rules | matches per \(envelopes.count) events | ns/event (median of \(runs) passes of \(iterations)) | passes | id checksum |")
     print("|---|---|---|---|---|")
-    for count in [1, 10, 100] {
+    for count in sizes {
         let automaton = compile(envelopeRules(count))
         func pass(_ iterations: Int) -> (Double, Int) {
             var matched = 0
@@ -271,7 +271,9 @@ if let index = arguments.firstIndex(of: "--runs"), index + 1 < arguments.count {
     arguments.removeSubrange(index...(index + 1))
 }
 var sizes = [10, 1_000, 100_000]
+var sizesGiven = false
 if let index = arguments.firstIndex(of: "--sizes"), index + 1 < arguments.count {
+    sizesGiven = true
     sizes = arguments[index + 1].split(separator: ",").compactMap { Int($0) }
     arguments.removeSubrange(index...(index + 1))
 }
@@ -291,7 +293,7 @@ if let index = arguments.firstIndex(of: "--iterations"), index + 1 < arguments.c
     arguments.removeSubrange(index...(index + 1))
 }
 if arguments.contains("--envelope") {
-    runEnvelope(runs: runs, iterations: iterations)
+    runEnvelope(runs: runs, iterations: iterations, sizes: sizesGiven ? sizes : [1, 10, 100])
     exit(0)
 }
 let runFamilies = arguments.contains("--families") || !arguments.contains("--scaling")
@@ -299,7 +301,7 @@ let runScaling = arguments.contains("--scaling") || !arguments.contains("--famil
 arguments.removeAll { $0.hasPrefix("--") }
 guard let path = arguments.first else {
     fail("usage: junction-pattern-bench EVENTS.jsonl [--families] [--scaling] [--runs N] [--only FAMILY]\n"
-        + "       junction-pattern-bench --envelope [--runs N] [--iterations N]")
+        + "       junction-pattern-bench --envelope [--runs N] [--iterations N] [--sizes 1,10,100]")
 }
 
 let loadStart = now()
