@@ -3,6 +3,7 @@
 //   python3 ../shared/bench/gen_citylots.py            # in /tmp/citylots
 //   zcat /tmp/citylots/citylots2.json.gz > /tmp/citylots/citylots2.jsonl
 //   swift run -c release junction-pattern-bench /tmp/citylots/citylots2.jsonl [--families] [--scaling] [--runs N]
+//   swift run -c release junction-pattern-bench --envelope [--runs N] [--iterations N] [--sizes 1,10,100]   # no data needed
 //
 // Every figure is one core (thread CPU time), events parsed from JSON text by the matcher's
 // flattener, median of runs.
@@ -189,6 +190,78 @@ func formatRate(_ rate: Double) -> String {
     return fixed(rate / 1e3, 0) + " k/s"
 }
 
+// MARK: - Envelope fields (the gateway's case)
+
+/// The gateway's per-event work for small rule sets on envelope fields (see BusMatcher.feed): begin,
+/// `source` and `detail-type` by `addValue`, finish, then the matched ids without copying. No JSON.
+/// Rule 0 is `{"source":["bench"]}`; the others alternate rules on `source`, on both fields and on
+/// `detail-type` with values of their own. Events cycle through four envelopes: one matching rule 0
+/// only, two matching one other rule each (when the set has it) and one matching nothing.
+func envelopeRules(_ count: Int) -> [String] {
+    (0..<count).map { index in
+        if index == 0 { return #"{"source":["bench"]}"# }
+        switch index % 3 {
+        case 0: return #"{"source":["svc.\#(index)"]}"#
+        case 1: return #"{"source":["svc.\#(index)"],"detail-type":["type.\#(index)"]}"#
+        default: return #"{"detail-type":["type.\#(index)"]}"#
+        }
+    }
+}
+
+func runEnvelope(runs: Int, iterations: Int, sizes: [Int]) {
+    let envelopes: [(String, String)] = [("bench", "BenchEvent"), ("svc.1", "type.1"), ("svc.4", "type.2"), ("other", "none")]
+    // Stable bytes for the whole run, as the gateway's decoded envelope is.
+    let storage = envelopes.map { (source, type) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) in
+        func copy(_ text: String) -> UnsafeRawBufferPointer {
+            let bytes = Array(text.utf8)
+            let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 8)
+            memory.copyBytes(from: bytes)
+            return UnsafeRawBufferPointer(memory)
+        }
+        return (copy(source), copy(type))
+    }
+    let context = PatternMatchContext()
+    print("| envelope rules | matches per \(envelopes.count) events | ns/event (median of \(runs) passes of \(iterations)) | passes | id checksum |")
+    print("|---|---|---|---|---|")
+    for count in sizes {
+        let automaton = compile(envelopeRules(count))
+        func pass(_ iterations: Int) -> (Double, Int) {
+            var matched = 0
+            let start = now()
+            var slot = 0
+            for _ in 0..<iterations {
+                let (source, type) = storage[slot]
+                slot = slot == 3 ? 0 : slot + 1
+                context.begin(automaton)
+                context.addValue(key: "source", type: .string, bytes: source)
+                context.addValue(key: "detail-type", type: .string, bytes: type)
+                context.finish()
+                context.withMatchedRuleIDs { ids in
+                    for id in ids { matched &+= Int(id) &+ 1 }
+                }
+            }
+            return (now() - start, matched)
+        }
+        _ = pass(iterations / 10) // warm up
+        var times: [Double] = []
+        var check = 0
+        for _ in 0..<runs {
+            let (seconds, matched) = pass(iterations)
+            times.append(seconds * 1e9 / Double(iterations))
+            check = matched
+        }
+        // Matches per cycle of envelopes, from the id checksum of one cycle.
+        let perCycle = (0..<4).reduce(0) { total, slot in
+            context.begin(automaton)
+            context.addValue(key: "source", type: .string, bytes: storage[slot].0)
+            context.addValue(key: "detail-type", type: .string, bytes: storage[slot].1)
+            context.finish()
+            return total + context.matchCount
+        }
+        print("| \(count) | \(perCycle) | \(fixed(median(times), 1)) | \(times.map { fixed($0, 1) }.joined(separator: " ")) | \(check) |")
+    }
+}
+
 // MARK: - main
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -198,7 +271,9 @@ if let index = arguments.firstIndex(of: "--runs"), index + 1 < arguments.count {
     arguments.removeSubrange(index...(index + 1))
 }
 var sizes = [10, 1_000, 100_000]
+var sizesGiven = false
 if let index = arguments.firstIndex(of: "--sizes"), index + 1 < arguments.count {
+    sizesGiven = true
     sizes = arguments[index + 1].split(separator: ",").compactMap { Int($0) }
     arguments.removeSubrange(index...(index + 1))
 }
@@ -212,11 +287,21 @@ if let index = arguments.firstIndex(of: "--only"), index + 1 < arguments.count {
     only = arguments[index + 1]
     arguments.removeSubrange(index...(index + 1))
 }
+var iterations = 5_000_000
+if let index = arguments.firstIndex(of: "--iterations"), index + 1 < arguments.count {
+    iterations = Int(arguments[index + 1]) ?? iterations
+    arguments.removeSubrange(index...(index + 1))
+}
+if arguments.contains("--envelope") {
+    runEnvelope(runs: runs, iterations: iterations, sizes: sizesGiven ? sizes : [1, 10, 100])
+    exit(0)
+}
 let runFamilies = arguments.contains("--families") || !arguments.contains("--scaling")
 let runScaling = arguments.contains("--scaling") || !arguments.contains("--families")
 arguments.removeAll { $0.hasPrefix("--") }
 guard let path = arguments.first else {
-    fail("usage: junction-pattern-bench EVENTS.jsonl [--families] [--scaling] [--runs N] [--only FAMILY]")
+    fail("usage: junction-pattern-bench EVENTS.jsonl [--families] [--scaling] [--runs N] [--only FAMILY]\n"
+        + "       junction-pattern-bench --envelope [--runs N] [--iterations N] [--sizes 1,10,100]")
 }
 
 let loadStart = now()

@@ -48,6 +48,10 @@ struct ByteKeyTable: @unchecked Sendable { // immutable after init; the pointers
     /// Whether the table is empty.
     var isEmpty: Bool { count == 0 }
 
+    /// Tables of at most this many keys keep just their occupied slots and are scanned: comparing a
+    /// few slots' first-8-byte words costs less than hashing the key.
+    static let scanLimit = 8
+
     /// Builds a table; later duplicates of a (tag, key) replace earlier ones. With a `slab`, the table's
     /// memory comes from it (and lives as long as it).
     init(_ entries: [(tag: UInt32, key: [UInt8], value: Int32)], slab: Slab? = nil) {
@@ -78,6 +82,11 @@ struct ByteKeyTable: @unchecked Sendable { // immutable after init; the pointers
             if entry.key.count > 8 { keyBytes.append(contentsOf: entry.key[8...]) }
             count += 1
         }
+        if count <= ByteKeyTable.scanLimit {
+            // Scanned, not hashed: only the occupied slots, in any order (keys are unique).
+            let occupied = slots.filter { $0.length != UInt32.max }
+            slots = occupied.isEmpty ? [slots[0]] : occupied
+        }
         if let slab {
             let slotMemory = slab.allocate(Slot.self, count: slots.count)
             slotMemory.initialize(from: slots, count: slots.count)
@@ -101,12 +110,27 @@ struct ByteKeyTable: @unchecked Sendable { // immutable after init; the pointers
     /// The value for (tag, key), or -1 (so -1 cannot be stored as a value).
     @inline(__always)
     func lookup(tag: UInt32, key: UnsafeRawBufferPointer) -> Int32 {
-        lookup(tag: tag, key: key, hash: ByteOps.hash(key, seed: UInt64(tag)))
+        if count <= ByteKeyTable.scanLimit { return scan(tag: tag, key: key) }
+        return probe(tag: tag, key: key, hash: ByteOps.hash(key, seed: UInt64(tag)))
     }
 
-    /// The value for (tag, key) with a precomputed hash, or -1.
+    /// The value for (tag, key) in a table of at most ``scanLimit`` keys, or -1.
     @inline(__always)
-    func lookup(tag: UInt32, key: UnsafeRawBufferPointer, hash: UInt64) -> Int32 {
+    private func scan(tag: UInt32, key: UnsafeRawBufferPointer) -> Int32 {
+        let word = ByteKeyTable.prefixWord(key)
+        for index in 0..<count {
+            let slot = slots[index]
+            if slot.prefix == word, Int(slot.length) == key.count, slot.tag == tag {
+                if key.count <= 8 { return slot.value }
+                if memcmpBytes(keyBytes + Int(slot.start), key.baseAddress! + 8, key.count - 8) { return slot.value }
+            }
+        }
+        return -1
+    }
+
+    /// The value for (tag, key) with its hash in a hashed table, or -1.
+    @inline(__always)
+    private func probe(tag: UInt32, key: UnsafeRawBufferPointer, hash: UInt64) -> Int32 {
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
             let slot = slots[index]
@@ -122,11 +146,9 @@ struct ByteKeyTable: @unchecked Sendable { // immutable after init; the pointers
     /// The first (up to) 8 bytes as a little-endian word, zero-padded.
     @inline(__always)
     static func prefixWord(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        guard let base = key.baseAddress else { return 0 }
+        guard let base = key.baseAddress, key.count > 0 else { return 0 }
         if key.count >= 8 { return base.loadUnaligned(as: UInt64.self) }
-        var word: UInt64 = 0
-        for index in 0..<key.count { word |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << UInt64(8 * index) }
-        return word
+        return ByteOps.partialWord(base, key.count)
     }
 
     static func prefixWord(_ key: [UInt8]) -> UInt64 {

@@ -34,13 +34,7 @@ enum ByteOps {
                 index += 8
             }
             if index < count {
-                var tail: UInt64 = 0
-                var shift: UInt64 = 0
-                while index < count {
-                    tail |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << shift
-                    shift += 8
-                    index += 1
-                }
+                let tail = partialWord(base + index, count - index)
                 h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
             }
         }
@@ -48,6 +42,22 @@ enum ByteOps {
         h = h &* 0xBF58_476D_1CE4_E5B9
         h ^= h >> 32
         return h
+    }
+
+    /// The `count` (1...7) bytes at `base` as a little-endian word, zero-padded: two overlapping
+    /// loads instead of a loop over the bytes, reading nothing outside them.
+    @inline(__always)
+    static func partialWord(_ base: UnsafeRawPointer, _ count: Int) -> UInt64 {
+        if count >= 4 {
+            let low = UInt64(UInt32(littleEndian: base.loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
+            // The overlapping bytes are the same in both halves, so or-ing them is harmless.
+            return low | high << UInt64(8 * (count - 4))
+        }
+        let first = UInt64(base.load(as: UInt8.self))
+        let middle = UInt64(base.load(fromByteOffset: count >> 1, as: UInt8.self))
+        let last = UInt64(base.load(fromByteOffset: count - 1, as: UInt8.self))
+        return first | middle << UInt64(8 * (count >> 1)) | last << UInt64(8 * (count - 1))
     }
 
     static func hash(_ bytes: [UInt8], seed: UInt64) -> UInt64 {

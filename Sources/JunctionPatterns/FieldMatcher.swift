@@ -104,7 +104,7 @@ final class FieldMatcher: Sendable {
     }
 
     @inline(__always)
-    private func emit(_ list: Int32, into output: inout [Int32]) {
+    private func emit(_ list: Int32, into output: inout ScratchBuffer<Int32>) {
         if list < -1 {
             output.append(-(list + 2))
             return
@@ -117,7 +117,7 @@ final class FieldMatcher: Sendable {
     /// Appends the target states of every test `value` passes (possibly with repeats) to `output`.
     /// `folded` is scratch storage for the case-folded value.
     @inline(__always)
-    func collect(_ value: FieldValue, into output: inout [Int32], folded: inout [UInt8]) {
+    func collect(_ value: FieldValue, into output: inout ScratchBuffer<Int32>, folded: inout [UInt8]) {
         if existsList != -1 { emit(existsList, into: &output) }
         switch value.type {
         case .string:

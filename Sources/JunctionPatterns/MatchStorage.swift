@@ -1,6 +1,9 @@
 /// The mutable state of one event being matched: collected fields, array trails, the string arena and
 /// the traversal scratch. A value type so that the hot loops work on a local (statically checked)
 /// variable; ``PatternMatchContext`` owns one and moves it out for each operation.
+///
+/// The buffers are ``ScratchBuffer``s: copies of a storage share them, and ``deallocate()`` frees
+/// them (``PatternMatchContext`` calls it once, in its `deinit`).
 struct MatchStorage {
     struct FieldRecord {
         var pathID: Int32
@@ -29,13 +32,14 @@ struct MatchStorage {
     var automaton: PatternAutomaton = .empty
     var epoch: UInt32 = 1
 
-    var fields: [FieldRecord] = []
-    var trails: [TrailEntry] = []
-    var trailStack: [TrailEntry] = []
-    var frames: [Frame] = []
+    var fields = ScratchBuffer<FieldRecord>(capacity: 64)
+    var trails = ScratchBuffer<TrailEntry>(capacity: 64)
+    var trailStack = ScratchBuffer<TrailEntry>(capacity: 16)
+    var frames = ScratchBuffer<Frame>(capacity: 16)
     var nextArrayID: Int32 = 0
-    var pathEpoch: [UInt32] = []
-    var pathHead: [Int32] = []
+    // Per path, state and rule of the current automaton (sized when the automaton changes).
+    var pathEpoch = ScratchBuffer<UInt32>(capacity: 16)
+    var pathHead = ScratchBuffer<Int32>(capacity: 16)
 
     /// Bytes of unescaped strings (owned by ``PatternMatchContext``, which frees it).
     var arena: UnsafeMutableRawPointer
@@ -43,15 +47,18 @@ struct MatchStorage {
     var arenaCount = 0
     var keyScratch: [UInt8] = []
 
-    var stateEpoch: [UInt32] = []
-    var ruleEpoch: [UInt32] = []
-    var chosen: [Int32] = []
-    var pending: [Int32] = []
-    var targets: [Int32] = []
-    var targetMark: [UInt32] = []
+    var stateEpoch = ScratchBuffer<UInt32>(capacity: 16)
+    var ruleEpoch = ScratchBuffer<UInt32>(capacity: 16)
+    var chosen = ScratchBuffer<Int32>(capacity: 32)
+    var pending = ScratchBuffer<Int32>(capacity: 8)
+    var targets = ScratchBuffer<Int32>(capacity: 64)
+    var targetMark = ScratchBuffer<UInt32>(capacity: 16)
     var targetToken: UInt32 = 0
     var folded: [UInt8] = []
-    var matches: [PatternRuleID] = []
+    var matches = ScratchBuffer<PatternRuleID>(capacity: 64)
+    /// Whether ``PatternMatchContext/withMatchedRuleIDs(_:)`` has handed out `matches`: the next
+    /// change to the matches then starts a new buffer (see ``detachMatches()``).
+    var matchesLent = false
     /// Whether some path received two values in this event (an array, or a repeated key); only then
     /// can one state be reached twice, so only then is the per-state memo needed.
     var multiValued = false
@@ -59,45 +66,64 @@ struct MatchStorage {
     init() {
         arenaCapacity = 4096
         arena = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
-        fields.reserveCapacity(64)
-        trails.reserveCapacity(64)
-        trailStack.reserveCapacity(16)
-        frames.reserveCapacity(16)
-        chosen.reserveCapacity(32)
-        pending.reserveCapacity(8)
-        targets.reserveCapacity(64)
-        matches.reserveCapacity(64)
         keyScratch.reserveCapacity(64)
         folded.reserveCapacity(64)
+    }
+
+    /// Frees the buffers (once, when the owning context goes).
+    func deallocate() {
+        arena.deallocate()
+        fields.deallocate()
+        trails.deallocate()
+        trailStack.deallocate()
+        frames.deallocate()
+        pathEpoch.deallocate()
+        pathHead.deallocate()
+        stateEpoch.deallocate()
+        ruleEpoch.deallocate()
+        chosen.deallocate()
+        pending.deallocate()
+        targets.deallocate()
+        targetMark.deallocate()
+        matches.deallocate()
     }
 
     mutating func begin(_ automaton: PatternAutomaton) {
         if self.automaton !== automaton {
             self.automaton = automaton
-            pathEpoch = [UInt32](repeating: 0, count: automaton.pathCount)
-            pathHead = [Int32](repeating: -1, count: automaton.pathCount)
-            stateEpoch = [UInt32](repeating: 0, count: automaton.stateCount)
-            ruleEpoch = [UInt32](repeating: 0, count: automaton.ruleCount)
-            targetMark = [UInt32](repeating: 0, count: automaton.stateCount)
+            pathEpoch.reset(count: automaton.pathCount, repeating: 0)
+            pathHead.reset(count: automaton.pathCount, repeating: -1)
+            stateEpoch.reset(count: automaton.stateCount, repeating: 0)
+            ruleEpoch.reset(count: automaton.ruleCount, repeating: 0)
+            targetMark.reset(count: automaton.stateCount, repeating: 0)
             targetToken = 0
         }
         if epoch == UInt32.max {
             epoch = 1
-            for index in pathEpoch.indices { pathEpoch[index] = 0 }
-            for index in stateEpoch.indices { stateEpoch[index] = 0 }
-            for index in ruleEpoch.indices { ruleEpoch[index] = 0 }
+            pathEpoch.fill(0)
+            stateEpoch.fill(0)
+            ruleEpoch.fill(0)
         } else {
             epoch &+= 1
         }
-        fields.removeAll(keepingCapacity: true)
-        trails.removeAll(keepingCapacity: true)
-        trailStack.removeAll(keepingCapacity: true)
-        frames.removeAll(keepingCapacity: true)
+        fields.removeAll()
+        trails.removeAll()
+        trailStack.removeAll()
+        frames.removeAll()
         frames.append(Frame(node: PathTable.root, isArray: false))
-        matches.removeAll(keepingCapacity: true)
+        if matchesLent { detachMatches() }
+        matches.removeAll()
         nextArrayID = 0
         arenaCount = 0
         multiValued = false
+    }
+
+    /// Moves the matches to a buffer of their own, leaving the one handed out by
+    /// ``PatternMatchContext/withMatchedRuleIDs(_:)`` unchanged (it frees that one).
+    @inline(never)
+    mutating func detachMatches() {
+        matches = matches.copy()
+        matchesLent = false
     }
 
     // MARK: - Collecting fields
@@ -224,22 +250,24 @@ struct MatchStorage {
     @inline(__always)
     func compatibleWithChosen(_ field: Int) -> Bool {
         if fields[field].trailCount == 0 { return true }
-        for other in chosen where fields[Int(other)].trailCount > 0 {
+        for other in chosen.elements where fields[Int(other)].trailCount > 0 {
             if !compatible(field, Int(other)) { return false }
         }
         return true
     }
 
-    var contextIsClean: Bool {
+    // The helpers called from `visit` are `mutating` only so that `visit` passes them `self` by
+    // address: a non-mutating call from a mutating method copies the whole struct first.
+    mutating func contextIsClean() -> Bool {
         if !pending.isEmpty { return false }
-        for other in chosen where fields[Int(other)].trailCount > 0 { return false }
+        for other in chosen.elements where fields[Int(other)].trailCount > 0 { return false }
         return true
     }
 
     /// `{"exists": false}` conditions on the way here: no value at the path may be compatible with
     /// the fields chosen for the other conditions.
-    func pendingAbsencesHold() -> Bool {
-        for pathID in pending {
+    mutating func pendingAbsencesHold() -> Bool {
+        for pathID in pending.elements {
             var field = head(pathID)
             while field >= 0 {
                 if compatibleWithChosen(Int(field)) { return false }
@@ -261,37 +289,57 @@ struct MatchStorage {
         matches.append(rule.id)
     }
 
+    /// Records the rules that end in `state`, reached with the fields in `chosen`.
+    @inline(__always)
+    mutating func emitRules(of state: PatternAutomaton.State) {
+        guard state.ruleCount > 0, pending.isEmpty || pendingAbsencesHold() else { return }
+        let dedupe = multiValued || state.needsDedupe
+        emit(state.firstRule, dedupe: dedupe)
+        if state.ruleCount > 1 {
+            unowned(unsafe) let automaton = self.automaton
+            for position in Int(state.ruleStart + 1)..<Int(state.ruleStart + state.ruleCount) {
+                emit(automaton.terminalRules[position], dedupe: dedupe)
+            }
+        }
+    }
+
+    /// `visit(target)`, with the common final states (rules, no edges) handled without the call:
+    /// when no path has two values, `visit` keeps no memo, so all it would do is emit the rules.
+    @inline(__always)
+    mutating func enter(_ target: Int32) {
+        unowned(unsafe) let automaton = self.automaton
+        let state = automaton.states[Int(target)]
+        if !multiValued, state.edgeCount == 0, state.absentCount == 0 {
+            emitRules(of: state)
+        } else {
+            visit(target)
+        }
+    }
+
     /// Walks the automaton from `stateIndex` over the collected fields, recording matched rules.
     mutating func visit(_ stateIndex: Int32) {
         // `self.automaton` keeps the automaton (and its matchers) alive for the whole traversal, so
         // the traversal holds them without reference counting.
         unowned(unsafe) let automaton = self.automaton
         let state = automaton.states[Int(stateIndex)]
-        if multiValued, contextIsClean {
+        if multiValued, contextIsClean() {
             if stateEpoch[Int(stateIndex)] == epoch { return }
             stateEpoch[Int(stateIndex)] = epoch
         }
-        if state.ruleCount > 0, pendingAbsencesHold() {
-            let dedupe = multiValued || state.needsDedupe
-            emit(state.firstRule, dedupe: dedupe)
-            if state.ruleCount > 1 {
-                for position in Int(state.ruleStart + 1)..<Int(state.ruleStart + state.ruleCount) {
-                    emit(automaton.terminalRules[position], dedupe: dedupe)
-                }
-            }
-        }
+        emitRules(of: state)
         if state.edgeCount > 0 {
             for position in Int(state.edgeStart)..<Int(state.edgeStart + state.edgeCount) {
                 let edge = position == Int(state.edgeStart) ? state.firstEdge : automaton.edges[position]
                 var field = head(edge.pathID)
                 if field < 0 { continue }
-                unowned(unsafe) let matcher = automaton.matchers[Int(edge.matcher)]
+                let matcher = automaton.matcherRefs[Int(edge.matcher)]
                 while field >= 0 {
                     let fieldIndex = Int(field)
                     field = fields[fieldIndex].nextSamePath
                     if !compatibleWithChosen(fieldIndex) { continue }
                     let mark = targets.count
-                    matcher.collect(value(of: fieldIndex), into: &targets, folded: &folded)
+                    let value = value(of: fieldIndex)
+                    matcher._withUnsafeGuaranteedRef { $0.collect(value, into: &targets, folded: &folded) }
                     let end = targets.count
                     if end == mark { continue }
                     chosen.append(Int32(fieldIndex))
@@ -302,16 +350,16 @@ struct MatchStorage {
                             let target = targets[index]
                             var earlier = mark
                             while earlier < index, targets[earlier] != target { earlier += 1 }
-                            if earlier == index { visit(target) }
+                            if earlier == index { enter(target) }
                             index += 1
                         }
                         chosen.removeLast()
-                        targets.removeSubrange(mark...)
+                        targets.removeLast(end - mark)
                         continue
                     }
                     if targetToken == UInt32.max {
                         targetToken = 0
-                        for index in targetMark.indices { targetMark[index] = 0 }
+                        targetMark.fill(0)
                     }
                     targetToken += 1
                     let token = targetToken
@@ -321,12 +369,12 @@ struct MatchStorage {
                         // Skip repeats (a value passing two tests of the same edge).
                         if targetMark[target] != token {
                             targetMark[target] = token
-                            visit(Int32(target))
+                            enter(Int32(target))
                         }
                         index += 1
                     }
                     chosen.removeLast()
-                    targets.removeSubrange(mark...)
+                    targets.removeLast(end - mark)
                 }
             }
         }

@@ -42,13 +42,18 @@ public final class PatternAutomaton: @unchecked Sendable { // immutable after in
     }
 
     let pathTable: PathTable
+    // The tables the traversal reads are plain memory this instance owns (freed in deinit), so that
+    // reading them involves no reference counting.
     /// The states, in memory placed on huge pages when large (random access across megabytes).
     let states: UnsafeMutableBufferPointer<State>
-    let edges: [Edge]
-    let absentEdges: [AbsentEdge]
+    let edges: UnsafeMutableBufferPointer<Edge>
+    let absentEdges: UnsafeMutableBufferPointer<AbsentEdge>
+    /// Owns the matchers; the traversal uses `matcherRefs`.
     let matchers: [FieldMatcher]
+    /// `matchers`, unretained.
+    let matcherRefs: UnsafeMutableBufferPointer<Unmanaged<FieldMatcher>>
     /// The rules that end in each state (see `State.ruleStart`).
-    let terminalRules: [Terminal]
+    let terminalRules: UnsafeMutableBufferPointer<Terminal>
     /// Owns the matchers' table memory.
     let slab: Slab
     /// Caller ids by dense rule index.
@@ -59,15 +64,24 @@ public final class PatternAutomaton: @unchecked Sendable { // immutable after in
         self.pathTable = pathTable
         self.states = HugePages.allocate(State.self, count: states.count)
         _ = self.states.initialize(from: states)
-        self.edges = edges
-        self.absentEdges = absentEdges
+        self.edges = .allocate(capacity: edges.count)
+        _ = self.edges.initialize(from: edges)
+        self.absentEdges = .allocate(capacity: absentEdges.count)
+        _ = self.absentEdges.initialize(from: absentEdges)
         self.matchers = matchers
-        self.terminalRules = terminalRules
+        self.matcherRefs = .allocate(capacity: matchers.count)
+        _ = self.matcherRefs.initialize(from: matchers.map { Unmanaged.passUnretained($0) })
+        self.terminalRules = .allocate(capacity: terminalRules.count)
+        _ = self.terminalRules.initialize(from: terminalRules)
         self.ruleIDs = ruleIDs
     }
 
     deinit {
         HugePages.deallocate(states)
+        edges.deallocate()
+        absentEdges.deallocate()
+        matcherRefs.deallocate()
+        terminalRules.deallocate()
     }
 
     /// The number of rules compiled in.
@@ -83,9 +97,9 @@ public final class PatternAutomaton: @unchecked Sendable { // immutable after in
     /// patterns kept by the ``PatternRuleSet``).
     public var estimatedMemoryBytes: Int {
         var total = pathTable.memoryBytes
-        total += states.count * MemoryLayout<State>.stride + edges.capacity * MemoryLayout<Edge>.stride
-        total += absentEdges.capacity * MemoryLayout<AbsentEdge>.stride + terminalRules.capacity * MemoryLayout<Terminal>.stride + ruleIDs.capacity * 4
-        total += matchers.capacity * 8
+        total += states.count * MemoryLayout<State>.stride + edges.count * MemoryLayout<Edge>.stride
+        total += absentEdges.count * MemoryLayout<AbsentEdge>.stride + terminalRules.count * MemoryLayout<Terminal>.stride + ruleIDs.capacity * 4
+        total += matchers.capacity * 8 + matcherRefs.count * 8
         for matcher in matchers { total += matcher.memoryBytes }
         // Tables live in the slab; count what it reserved rather than what they use.
         return total + slab.reservedBytes

@@ -28,7 +28,7 @@ public final class PatternMatchContext {
     public init() {}
 
     deinit {
-        storage.arena.deallocate()
+        storage.deallocate()
     }
 
     /// The automaton of the current event.
@@ -44,6 +44,7 @@ public final class PatternMatchContext {
 
     /// Matches the fields fed since ``begin(_:)`` against every rule.
     public func finish() {
+        if storage.matchesLent { storage.detachMatches() }
         storage.visit(0)
     }
 
@@ -53,13 +54,24 @@ public final class PatternMatchContext {
     /// Calls `body` with the matched rule ids (each once, in no particular order), without copying.
     /// The buffer is valid only inside `body`.
     public func withMatchedRuleIDs<Result>(_ body: (UnsafeBufferPointer<PatternRuleID>) throws -> Result) rethrows -> Result {
-        // Outside any access to `storage` (see there): `body` may use this context.
-        let matches = storage.matches
-        return try matches.withUnsafeBufferPointer(body)
+        // Outside any access to `storage` (see there): `body` may use this context. The buffer is
+        // lent, not copied: while it is lent, `begin` and `finish` move the matches to a new buffer
+        // before changing them, and the outermost lender of a buffer frees it once it is replaced.
+        let lent = storage.matches.elements
+        let wasLent = storage.matchesLent
+        storage.matchesLent = true
+        defer {
+            if storage.matches.base == UnsafeMutablePointer(mutating: lent.baseAddress) {
+                storage.matchesLent = wasLent
+            } else if !wasLent {
+                lent.deallocate()
+            }
+        }
+        return try body(lent)
     }
 
     /// A copy of the matched rule ids, sorted.
-    public var matchedRuleIDs: [PatternRuleID] { storage.matches.sorted() }
+    public var matchedRuleIDs: [PatternRuleID] { Array(storage.matches.elements).sorted() }
 
     // MARK: - Field view
 

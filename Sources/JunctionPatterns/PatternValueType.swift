@@ -1,5 +1,5 @@
 /// The JSON type of one event value fed to the matcher.
-public enum PatternValueType: UInt8, Sendable {
+public enum PatternValueType: UInt8, Sendable, BitwiseCopyable {
     /// A string; the bytes are its UTF-8 content, already unescaped.
     case string = 1
     /// A number; the bytes are its JSON spelling (`35`, `3.5e1`, `-0.25`).

@@ -102,6 +102,54 @@ struct FieldViewTests {
         }
     }
 
+    /// The ids handed to `withMatchedRuleIDs` stay as they were while its body matches other events
+    /// with the same context (the buffer is lent, not copied), nested or not, many matches or none.
+    @Test func matchedIDsBufferSurvivesReentrantMatching() throws {
+        let many = (0..<200).map { #"{"a":["x"],"n":[{"numeric":[">",\#($0)]}]}"# }
+        let automaton = try Self.automaton(many + [#"{"b":["y"]}"#])
+        let context = PatternMatchContext()
+        func match(_ json: String) throws {
+            context.begin(automaton)
+            try Array(json.utf8).withUnsafeBytes { try context.addJSONEvent($0) }
+            context.finish()
+        }
+        let all = (0..<200).map { PatternRuleID(100 + $0) }
+        try match(#"{"b":"y"}"#)
+        try context.withMatchedRuleIDs { outer in
+            #expect(Array(outer) == [300])
+            // The same buffer lent twice, then a new event (many matches: the buffer grows).
+            try context.withMatchedRuleIDs { inner in
+                #expect(Array(inner) == [300])
+                try match(#"{"a":"x","n":1000}"#)
+                #expect(Array(inner) == [300])
+                #expect(Array(outer) == [300])
+            }
+            #expect(context.matchedRuleIDs == all)
+            try context.withMatchedRuleIDs { inner in
+                #expect(inner.sorted() == all)
+                try match(#"{"a":"z"}"#)
+                context.begin(automaton)
+                context.addString(key: "b", "y") // copied into the context: valid for a second finish
+                context.finish()
+                #expect(context.matchedRuleIDs == [300])
+                #expect(inner.sorted() == all)
+                // As before: finish again without begin matches the same fields again (here, once more).
+                context.finish()
+                #expect(context.matchedRuleIDs == [300, 300])
+                #expect(inner.sorted() == all)
+            }
+            #expect(Array(outer) == [300])
+            try match(#"{"c":1}"#)
+            #expect(Array(outer) == [300])
+        }
+        #expect(context.matchCount == 0)
+        try match(#"{"a":"x","n":150}"#)
+        #expect(context.matchedRuleIDs == Array(all.prefix(150)))
+        // Not lent any more: the next event reuses the buffer.
+        try match(#"{"b":"y"}"#)
+        #expect(context.withMatchedRuleIDs { Array($0) } == [300])
+    }
+
     @Test func malformedJSONIsReportedWithOffset() throws {
         let automaton = try Self.automaton([#"{"a":["x"]}"#])
         #expect(throws: PatternEventError(offset: 5, message: "expected a value")) {

@@ -84,4 +84,53 @@ struct IndexTests {
         #expect(try networkAutomaton.matchingRules(json: Array(#"{"ip":"2001:db9::"}"#.utf8)) == [7])
         #expect(try networkAutomaton.matchingRules(json: Array(#"{"ip":"10.1.2"}"#.utf8)) == [])
     }
+
+    /// The byte-key table, scanned (few keys) or hashed, against a dictionary: keys of every length
+    /// from 0 to 20 (around the 8-byte inline prefix), under two tags, with lookups of near misses
+    /// (same first bytes, one byte changed, one byte longer or shorter, the other tag).
+    @Test func byteKeyTableMatchesADictionary() {
+        var generator = PropertyTests.Generator(state: 4242)
+        for size in [0, 1, 2, 5, ByteKeyTable.scanLimit, ByteKeyTable.scanLimit + 1, 40] {
+            var entries: [(tag: UInt32, key: [UInt8], value: Int32)] = []
+            var reference: [[UInt8]: Int32] = [:] // tag byte, then the key
+            while entries.count < size {
+                let tag = UInt32(1 + generator.below(2))
+                let key = (0..<generator.below(21)).map { _ in UInt8(truncatingIfNeeded: 97 + generator.below(3)) }
+                let value = Int32(entries.count)
+                entries.append((tag, key, value))
+                reference[[UInt8(tag)] + key] = value
+            }
+            let table = ByteKeyTable(entries)
+            var probes: [(UInt32, [UInt8])] = entries.map { ($0.tag, $0.key) }
+            for entry in entries {
+                probes.append((3 - entry.tag, entry.key))
+                probes.append((entry.tag, entry.key + [97]))
+                if !entry.key.isEmpty {
+                    probes.append((entry.tag, Array(entry.key.dropLast())))
+                    var changed = entry.key
+                    changed[generator.below(changed.count)] ^= 4
+                    probes.append((entry.tag, changed))
+                }
+            }
+            for length in 0...20 { probes.append((1, [UInt8](repeating: 98, count: length))) }
+            for (tag, key) in probes {
+                let expected = reference[[UInt8(tag)] + key] ?? -1
+                let actual = key.withUnsafeBytes { table.lookup(tag: tag, key: $0) }
+                #expect(actual == expected, "size \(size) tag \(tag) key \(key)")
+            }
+        }
+    }
+
+    /// The word of 1 to 7 bytes read with overlapping loads is the bytes in little-endian order.
+    @Test func partialWordIsTheBytesLittleEndian() {
+        let bytes: [UInt8] = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99]
+        for start in 0..<2 {
+            for count in 1...7 {
+                var expected: UInt64 = 0
+                for index in 0..<count { expected |= UInt64(bytes[start + index]) << UInt64(8 * index) }
+                let actual = bytes.withUnsafeBytes { ByteOps.partialWord($0.baseAddress! + start, count) }
+                #expect(actual == expected, "start \(start) count \(count)")
+            }
+        }
+    }
 }
