@@ -26,9 +26,11 @@ extension EventLog {
 
     /// The writer thread: takes the pending buffer, writes it segment by
     /// segment, seals full segments, fsyncs per policy, completes appends.
-    /// It writes and fsyncs only while holding the writing role
+    /// It writes only while holding the writing role
     /// (``claimWritingLocked()``), which a small append may hold instead
-    /// (``writePendingLocked(mustSync:)`` from `enqueue`).
+    /// (``writePendingLocked(mustSync:)`` from `enqueue`); fsyncs under
+    /// `always`, and the last one at close, hold it too, the periodic one
+    /// does not (``syncWithoutRoleLocked()``).
     func writerLoop() {
         let policy = configuration.fsync
         let retentionActive = configuration.retention != .unlimited
@@ -64,7 +66,11 @@ extension EventLog {
             } else {
                 intervalDue = false
             }
-            if wantsSync || intervalDue || (closing && dirty && failure == nil) {
+            if (wantsSync || intervalDue) && !closing {
+                syncWithoutRoleLocked()
+                continue
+            }
+            if closing && dirty && failure == nil {
                 let target = writtenPosition
                 let segment = currentSegment
                 claimWritingLocked()
@@ -123,6 +129,54 @@ extension EventLog {
         lock.unlock()
     }
 
+    /// The periodic (or requested) fsync while the log stays open: it runs
+    /// without the writing role, so appends keep being written, and completed,
+    /// while the disk flushes (with the role held, every append of the
+    /// interval waited for the fsync, up to tens of milliseconds, and so did
+    /// its producer's acks). Meanwhile appenders may write groups of any size
+    /// themselves (see ``mayWriteInlineLocked(limit:)``), since this thread
+    /// is busy. What was written when it started is durable when it returns.
+    /// Called with the lock held and the role free; returns with the lock held.
+    func syncWithoutRoleLocked() {
+        let target = writtenPosition
+        guard let segment = currentSegment, failure == nil else {
+            durablePositionStorage = max(durablePositionStorage, target)
+            dirty = false
+            lastSync = monotonicNanos()
+            progress.broadcast()
+            return
+        }
+        syncingWithoutRole = true
+        lock.unlock()
+        configuration.beforeSync?()
+        var syncError: StoreError?
+        do throws(StoreError) { try PosixFile.dataSync(segment.fd, path: segment.path) } catch { syncError = error }
+        lock.lock()
+        syncingWithoutRole = false
+        lastSync = monotonicNanos()
+        stats.syncs &+= 1
+        if let syncError {
+            failure = StoreError(.failed,
+                                 "fsync of event log \(configuration.directory) failed, appends are refused until it is reopened: \(syncError.message)",
+                                 path: syncError.path, systemErrno: syncError.systemErrno)
+        } else {
+            durablePositionStorage = max(durablePositionStorage, target)
+        }
+        // Writes that landed during the fsync are not covered by it.
+        dirty = writtenPosition > durablePositionStorage
+        progress.broadcast()
+        if let failure, !writing, !pendingCompletions.isEmpty {
+            // Nobody will write these; a role holder fails them itself.
+            let orphaned = pendingCompletions
+            pendingCompletions.removeAll()
+            pendingChunks.removeAll()
+            pending.count = 0
+            lock.unlock()
+            for completion in orphaned { completion.callback(.failure(failure)) }
+            lock.lock()
+        }
+    }
+
     /// Takes the writing role (the lock is held and the role is free): only
     /// its holder writes or fsyncs segment files and uses `currentSegment`,
     /// `dirty`, `lastSync` and the `writing…` buffers.
@@ -143,7 +197,7 @@ extension EventLog {
     func mayWriteInlineLocked(limit: Int) -> Bool {
         // Not while the writer waits for the role: its interval fsync is due,
         // and a run of inline writers must not keep pushing it back.
-        guard limit > 0, pending.count <= limit, !writing, !writerWaitsForRole, failure == nil, !closing,
+        guard limit > 0, pending.count <= limit || syncingWithoutRole, !writing, !writerWaitsForRole, failure == nil, !closing,
               configuration.fsync != .always, syncTarget <= durablePositionStorage else { return false }
         for chunk in pendingChunks where chunk.segment !== currentSegment { return false }
         return true

@@ -72,6 +72,10 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     var writingThread: pthread_t?
     /// The writer thread waits for an appender to give the role back.
     var writerWaitsForRole = false
+    /// The writer thread is in an fsync that does not hold the writing role
+    /// (``syncWithoutRoleLocked()``): appenders write what is pending
+    /// themselves, whatever its size.
+    var syncingWithoutRole = false
     /// The segment the last write went to.
     var currentSegment: LogSegment?
     /// Written since the last fsync.

@@ -66,6 +66,10 @@ public struct EventLogConfiguration: Sendable {
     /// Source of record timestamps (Unix nanoseconds). Injected by tests.
     /// The log clamps timestamps so that they never decrease along positions.
     public var clock: @Sendable () -> Int64 = systemUnixNanos
+    /// Tests: runs on the writer thread at the start of each fsync made while
+    /// the log stays open (interval or requested), before `fdatasync`, to
+    /// hold it there.
+    var beforeSync: (@Sendable () -> Void)?
 
     /// Creates a configuration with defaults for everything but the directory.
     public init(directory: String) {

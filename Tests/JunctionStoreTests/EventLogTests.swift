@@ -417,6 +417,52 @@ import Testing
         return (range!, onCaller.withLock { $0 })
     }
 
+    /// The interval fsync does not hold up appends: while it runs, an append
+    /// of any size is written and completed by its caller, and becomes
+    /// durable with the next fsync.
+    @Test func appendsCompleteWhileTheIntervalFsyncRuns() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        var c = configuration(dir, fsync: .interval(milliseconds: 1), segmentBytes: 1 << 20)
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let syncs = Mutex(0)
+        c.beforeSync = {
+            // Hold the first fsync until the test has appended during it.
+            let n = syncs.withLock { $0 += 1; return $0 }
+            if n == 1 {
+                entered.signal()
+                release.wait()
+            }
+        }
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        var released = false
+        defer { if !released { release.signal() } }
+        try testPayload(0, size: 100).withUnsafeBytes { _ = try log.append([$0]) }
+        #expect(entered.wait(timeout: .now() + 10) == .success, "the interval fsync of the first record starts")
+
+        // Far above the inline limit: before, this waited for the writer thread,
+        // which held the writing role through the whole fsync.
+        let big = testPayload(1, size: 256 << 10)
+        let completed = DispatchSemaphore(value: 0)
+        let (range, wasInline) = append(log, big, limit: 4096) { _ in completed.signal() }
+        #expect(range == 2...2)
+        #expect(wasInline, "written by the appender while the writer thread is in fsync")
+        #expect(completed.wait(timeout: .now() + 10) == .success)
+        #expect(log.completedPosition == 2)
+        #expect(log.durablePosition < 2, "the held fsync started before record 2 was written")
+
+        release.signal()
+        released = true
+        let deadline = Date().addingTimeInterval(10)
+        while log.durablePosition < 2 && Date() < deadline { usleep(1000) }
+        #expect(log.durablePosition == 2, "the next interval fsync covers what was written during the first")
+        var batch = LogReadBatch()
+        var payloads: [[UInt8]] = []
+        _ = log.scan(from: 1, batch: &batch) { _, payload in payloads.append(Array(payload)); return true }
+        #expect(payloads == [testPayload(0, size: 100), big])
+    }
+
     @Test func aLoneAppenderWritesItselfAndTheIntervalFsyncStillRuns() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
         // One segment: a roll hands the append to the writer thread (it seals the previous one).
