@@ -79,12 +79,20 @@ struct BenchCommand: AsyncParsableCommand {
         let source = "bench.\(runID)"
         let pattern = #"{"source":["\#(source)"]}"#
 
+        // Subscribers take the client threads from the first on, publishers
+        // from the last one back, so that with --threads 2 a publisher and a
+        // subscriber do not share a thread (connections otherwise land on
+        // threads in the order they were opened, other connections included).
+        let loops = Array(group.makeIterator())
+        func subscriberLoop(_ i: Int) -> EventLoop { loops[i % loops.count] }
+        func publisherLoop(_ i: Int) -> EventLoop { loops[loops.count - 1 - i % loops.count] }
+
         var subs: [JunctionConnection] = []
         var durableNames: [(JunctionConnection, String)] = []
         var recorders: [NIOLoopBound<SubscriberRecorder>] = []
         for i in 0..<subscribers {
             let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
-                                                         clientName: "junction-bench-sub-\(i)", eventLoopGroup: group)
+                                                         clientName: "junction-bench-sub-\(i)", eventLoopGroup: subscriberLoop(i))
             let credits = UInt32(min(c.server.maxCredits, 10_000))
             let recorder = try await c.eventLoop.submit {
                 NIOLoopBound(SubscriberRecorder(stats: stats, connection: c, window: credits), eventLoop: c.eventLoop)
@@ -142,7 +150,7 @@ struct BenchCommand: AsyncParsableCommand {
         var done: [EventLoopFuture<Void>] = []
         for i in 0..<publishers {
             let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
-                                                         clientName: "junction-bench-pub-\(i)", eventLoopGroup: group)
+                                                         clientName: "junction-bench-pub-\(i)", eventLoopGroup: publisherLoop(i))
             pubs.append(c)
             let batch = min(self.batch, c.server.maxBatchEvents)
             let pipeline = self.pipeline
