@@ -80,27 +80,8 @@ extension EventLog {
                     do throws(StoreError) { try PosixFile.dataSync(segment.fd, path: segment.path) } catch { syncError = error }
                 }
                 lock.lock()
-                dirty = false
-                lastSync = monotonicNanos()
                 releaseWritingLocked()
-                stats.syncs &+= 1
-                if let syncError {
-                    failure = StoreError(.failed,
-                                         "fsync of event log \(configuration.directory) failed, appends are refused until it is reopened: \(syncError.message)",
-                                         path: syncError.path, systemErrno: syncError.systemErrno)
-                } else {
-                    durablePositionStorage = max(durablePositionStorage, target)
-                }
-                progress.broadcast()
-                if let failure, !pendingCompletions.isEmpty {
-                    let orphaned = pendingCompletions
-                    pendingCompletions.removeAll()
-                    pendingChunks.removeAll()
-                    pending.count = 0
-                    lock.unlock()
-                    for completion in orphaned { completion.callback(.failure(failure)) }
-                    lock.lock()
-                }
+                finishSyncLocked(target: target, error: syncError)
                 continue
             }
             if closing { break }
@@ -153,6 +134,13 @@ extension EventLog {
         do throws(StoreError) { try PosixFile.dataSync(segment.fd, path: segment.path) } catch { syncError = error }
         lock.lock()
         syncingWithoutRole = false
+        finishSyncLocked(target: target, error: syncError)
+    }
+
+    /// After an fsync made outside ``writePendingLocked(mustSync:)`` (lock
+    /// held, role free): makes `target` durable, or fails the log and the
+    /// appends queued behind the failed fsync (which no one will write).
+    func finishSyncLocked(target: UInt64, error syncError: StoreError?) {
         lastSync = monotonicNanos()
         stats.syncs &+= 1
         if let syncError {
@@ -166,7 +154,6 @@ extension EventLog {
         dirty = writtenPosition > durablePositionStorage
         progress.broadcast()
         if let failure, !writing, !pendingCompletions.isEmpty {
-            // Nobody will write these; a role holder fails them itself.
             let orphaned = pendingCompletions
             pendingCompletions.removeAll()
             pendingChunks.removeAll()
