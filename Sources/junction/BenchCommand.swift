@@ -34,7 +34,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Total events per second over all publishers; 0 = as fast as possible.") var rate: Double = 0
     @Option(help: "Events to publish in total (ignored with --duration).") var count: Int = 1_000_000
     @Option(help: "Publish for this many seconds instead of --count.") var duration: Double?
-    @Option(help: "Batches in flight per publisher.") var pipeline: Int = 16
+    @Option(help: "Batches in flight per publisher (default: 1,024 events' worth, so 16 batches of 64 or 64 of 16; at most 64, the gateway's default limit per connection).")
+    var pipeline: Int?
     @Option(help: "Events published but not yet delivered to every subscriber, at most, per publisher (end-to-end flow control, so that a measurement at full speed loses nothing; 0 = no limit).")
     var maxUndelivered: Int = 8_000
     @Option(help: "Client event loop threads.") var threads: Int = 1
@@ -49,7 +50,7 @@ struct BenchCommand: AsyncParsableCommand {
     var idleConnections: Int?
 
     func validate() throws {
-        guard publishers >= 1, subscribers >= 0, batch >= 1, pipeline >= 1, threads >= 1 else {
+        guard publishers >= 1, subscribers >= 0, batch >= 1, (pipeline ?? 1) >= 1, threads >= 1 else {
             throw ValidationError("--publishers, --batch, --pipeline and --threads must be at least 1")
         }
         guard size >= 64 else { throw ValidationError("--size must be at least 64 bytes") }
@@ -153,7 +154,8 @@ struct BenchCommand: AsyncParsableCommand {
                                                          clientName: "junction-bench-pub-\(i)", eventLoopGroup: publisherLoop(i))
             pubs.append(c)
             let batch = min(self.batch, c.server.maxBatchEvents)
-            let pipeline = self.pipeline
+            // The same number of events in flight whatever the batch size.
+            let pipeline = self.pipeline ?? min(64, max(1, 1024 / batch))
             done.append(c.eventLoop.flatSubmit {
                 Publisher(connection: c, template: template, stats: stats, total: perPublisher, batch: batch,
                           pipeline: pipeline, rate: ratePerPublisher, deadline: deadline,
