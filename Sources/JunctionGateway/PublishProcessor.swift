@@ -266,8 +266,9 @@ final class PublishProcessor {
     /// worker itself (a `pwrite` of a few microseconds, never an fsync)
     /// instead of waking the log's writer thread, which then wakes an event
     /// loop: at low rates that hand-off is most of the gateway's CPU time.
-    /// Groups at full speed are larger (~100 KB), so the worker never writes
-    /// them and routes while the writer writes.
+    /// Groups at full speed are larger (~100 KB): the worker routes while the
+    /// writer writes them, except while the writer is in the periodic fsync,
+    /// when the worker writes them itself (EventLog.inlineLimitDuringSync).
     static let inlineWriteLimit = 16 << 10
 
     /// Appends every accepted event of the group (producer bytes + suffix)

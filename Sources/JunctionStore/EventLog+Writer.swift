@@ -46,6 +46,18 @@ extension EventLog {
                 writerWaitsForRole = false
                 continue
             }
+            var deadline: UInt64 = .max
+            if case .interval(let ms) = policy, dirty, failure == nil {
+                deadline = lastSync + UInt64(ms) * 1_000_000
+            }
+            // A due interval fsync goes before the pending writes: under
+            // sustained load `pending` is rarely empty here, and appenders
+            // keep writing during the fsync.
+            let intervalDue = deadline != .max && monotonicNanos() >= deadline
+            if intervalDue && !closing {
+                syncWithoutRoleLocked()
+                continue
+            }
             if failure == nil && !pending.isEmpty {
                 let mustSync = policy == .always || syncTarget > durablePositionStorage
                 let sealedAny = writePendingLocked(mustSync: mustSync)
@@ -56,17 +68,8 @@ extension EventLog {
                 }
                 continue
             }
-
-            let wantsSync = syncTarget > durablePositionStorage && failure == nil
-            let intervalDue: Bool
-            var deadline: UInt64 = .max
-            if case .interval(let ms) = policy, dirty, failure == nil {
-                deadline = lastSync + UInt64(ms) * 1_000_000
-                intervalDue = monotonicNanos() >= deadline
-            } else {
-                intervalDue = false
-            }
-            if (wantsSync || intervalDue) && !closing {
+            if syncTarget > durablePositionStorage && failure == nil && !closing {
+                // Asked for by `sync()`, with everything written.
                 syncWithoutRoleLocked()
                 continue
             }
@@ -114,13 +117,15 @@ extension EventLog {
     /// without the writing role, so appends keep being written, and completed,
     /// while the disk flushes (with the role held, every append of the
     /// interval waited for the fsync, up to tens of milliseconds, and so did
-    /// its producer's acks). Meanwhile appenders may write groups of any size
+    /// its producer's acks). Meanwhile appenders may write larger groups
     /// themselves (see ``mayWriteInlineLocked(limit:)``), since this thread
     /// is busy. What was written when it started is durable when it returns.
     /// Called with the lock held and the role free; returns with the lock held.
     func syncWithoutRoleLocked() {
+        guard failure == nil else { return }
         let target = writtenPosition
-        guard let segment = currentSegment, failure == nil else {
+        guard let segment = currentSegment else {
+            // Nothing was ever written in this process: nothing to flush.
             durablePositionStorage = max(durablePositionStorage, target)
             dirty = false
             lastSync = monotonicNanos()
@@ -129,9 +134,12 @@ extension EventLog {
         }
         syncingWithoutRole = true
         lock.unlock()
-        configuration.beforeSync?()
         var syncError: StoreError?
-        do throws(StoreError) { try PosixFile.dataSync(segment.fd, path: segment.path) } catch { syncError = error }
+        if configuration.beforeSync?() == true {
+            syncError = StoreError(.io, "fdatasync failed (injected by a test)", path: segment.path)
+        } else {
+            do throws(StoreError) { try PosixFile.dataSync(segment.fd, path: segment.path) } catch { syncError = error }
+        }
         lock.lock()
         syncingWithoutRole = false
         finishSyncLocked(target: target, error: syncError)
@@ -153,15 +161,21 @@ extension EventLog {
         // Writes that landed during the fsync are not covered by it.
         dirty = writtenPosition > durablePositionStorage
         progress.broadcast()
-        if let failure, !writing, !pendingCompletions.isEmpty {
-            let orphaned = pendingCompletions
-            pendingCompletions.removeAll()
-            pendingChunks.removeAll()
-            pending.count = 0
-            lock.unlock()
-            for completion in orphaned { completion.callback(.failure(failure)) }
-            lock.lock()
-        }
+        if let failure, !writing { failQueuedAppendsLocked(failure) }
+    }
+
+    /// Fails every append queued for writing (the log failed: nobody will
+    /// write them), in order. Lock held on entry and on return; released
+    /// while the completions run.
+    func failQueuedAppendsLocked(_ failure: StoreError) {
+        guard !pendingCompletions.isEmpty else { return }
+        let orphaned = pendingCompletions
+        pendingCompletions.removeAll()
+        pendingChunks.removeAll()
+        pending.count = 0
+        lock.unlock()
+        for completion in orphaned { completion.callback(.failure(failure)) }
+        lock.lock()
     }
 
     /// Takes the writing role (the lock is held and the role is free): only
@@ -178,13 +192,15 @@ extension EventLog {
     }
 
     /// Whether the calling thread may write what is pending itself instead
-    /// of waking the writer thread: the pending bytes are at most `limit`,
+    /// of waking the writer thread: the pending bytes are at most `limit`
+    /// (or ``inlineLimitDuringSync`` while the writer thread is busy in the
+    /// periodic fsync),
     /// nobody else writes, no fsync is due before the completions (so the
     /// caller never waits for the disk) and no segment must be sealed first.
     func mayWriteInlineLocked(limit: Int) -> Bool {
         // Not while the writer waits for the role: its interval fsync is due,
         // and a run of inline writers must not keep pushing it back.
-        guard limit > 0, pending.count <= limit || syncingWithoutRole, !writing, !writerWaitsForRole, failure == nil, !closing,
+        guard limit > 0, pending.count <= (syncingWithoutRole ? max(limit, Self.inlineLimitDuringSync) : limit), !writing, !writerWaitsForRole, failure == nil, !closing,
               configuration.fsync != .always, syncTarget <= durablePositionStorage else { return false }
         for chunk in pendingChunks where chunk.segment !== currentSegment { return false }
         return true
@@ -250,7 +266,9 @@ extension EventLog {
             failure = StoreError(.failed,
                                  "writing event log \(configuration.directory) failed, appends are refused until it is reopened: \(writeError.message)",
                                  path: writeError.path, systemErrno: writeError.systemErrno)
-        } else {
+        } else if failure == nil {
+            // (A periodic fsync that failed during this write failed the log:
+            // these records are then not complete, and their appends fail.)
             writtenPosition = last
             completedPositionStorage = last
             if !dirty { durablePositionStorage = last }
@@ -274,6 +292,12 @@ extension EventLog {
         }
         writingCompletions.removeAll(keepingCapacity: true)
         lock.lock()
+        if let failure {
+            // The periodic fsync failed while this thread ran completions (it
+            // leaves the queue to the role holder): fail what was queued
+            // since, still holding the role so that they stay in order.
+            failQueuedAppendsLocked(failure)
+        }
         releaseWritingLocked()
         return sealedAny
     }

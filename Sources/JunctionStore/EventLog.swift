@@ -65,22 +65,27 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     var writerThread: pthread_t?
     var writerIdentity: pthread_t?
     var stats = EventLogStatistics()
+    /// The writer thread is in the periodic fsync, which does not hold the
+    /// writing role (``syncWithoutRoleLocked()``): appenders write what is
+    /// pending themselves, up to ``inlineLimitDuringSync`` bytes.
+    var syncingWithoutRole = false
     /// The writing role: set while one thread (the writer thread, or an
-    /// appender writing its own small append) writes or fsyncs. Only the
-    /// holder uses the fields after `writerWaitsForRole`, also outside the lock.
+    /// appender writing its own small append) writes, or fsyncs under
+    /// `always` and at close. Only the holder uses `currentSegment` and the
+    /// writing buffers, also outside the lock; `dirty` and `lastSync` are
+    /// only used under the lock (the periodic fsync sets them too).
     var writing = false
     var writingThread: pthread_t?
     /// The writer thread waits for an appender to give the role back.
     var writerWaitsForRole = false
-    /// The writer thread is in an fsync that does not hold the writing role
-    /// (``syncWithoutRoleLocked()``): appenders write what is pending
-    /// themselves, whatever its size.
-    var syncingWithoutRole = false
     /// The segment the last write went to.
     var currentSegment: LogSegment?
     /// Written since the last fsync.
     var dirty = false
     var lastSync: UInt64
+    /// While the periodic fsync runs, an appender writes what is pending
+    /// itself up to this many bytes (or its own `inlineWriteLimit`, if larger).
+    static let inlineLimitDuringSync = 1 << 20
     var writingChunks: [PendingChunk] = []
     var writingCompletions: [PendingCompletion] = []
 
@@ -208,8 +213,9 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// this method returns, but the positions assigned are returned: always
     /// take the outcome from `completion`.
     ///
-    /// `inlineWriteLimit`: when everything queued is at most this many bytes,
-    /// the writer thread is idle, no fsync is due before completion (not
+    /// `inlineWriteLimit`: when everything queued is at most this many bytes
+    /// (at most ``inlineLimitDuringSync`` while the writer thread is in the
+    /// periodic fsync), the writer thread is idle, no fsync is due before completion (not
     /// under ``FsyncPolicy/always``) and no segment must be sealed, the
     /// calling thread writes the bytes itself (one `pwrite` into the page
     /// cache, never an fsync) and runs `completion` before this method

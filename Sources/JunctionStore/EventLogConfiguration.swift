@@ -68,8 +68,8 @@ public struct EventLogConfiguration: Sendable {
     public var clock: @Sendable () -> Int64 = systemUnixNanos
     /// Tests: runs on the writer thread at the start of each fsync made while
     /// the log stays open (interval or requested), before `fdatasync`, to
-    /// hold it there.
-    var beforeSync: (@Sendable () -> Void)?
+    /// hold it there; returning true makes that fsync fail.
+    var beforeSync: (@Sendable () -> Bool)?
 
     /// Creates a configuration with defaults for everything but the directory.
     public init(directory: String) {

@@ -417,31 +417,42 @@ import Testing
         return (range!, onCaller.withLock { $0 })
     }
 
-    /// The interval fsync does not hold up appends: while it runs, an append
-    /// of any size is written and completed by its caller, and becomes
-    /// durable with the next fsync.
-    @Test func appendsCompleteWhileTheIntervalFsyncRuns() throws {
-        let dir = TemporaryDirectory(); defer { dir.remove() }
-        var c = configuration(dir, fsync: .interval(milliseconds: 1), segmentBytes: 1 << 20)
+    /// Holds the first `count` periodic fsyncs of a log until released one by
+    /// one; `fail` makes the held ones fail.
+    final class HeldSyncs: Sendable {
         let entered = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
-        let syncs = Mutex(0)
-        c.beforeSync = {
-            // Hold the first fsync until the test has appended during it.
-            let n = syncs.withLock { $0 += 1; return $0 }
-            if n == 1 {
-                entered.signal()
-                release.wait()
-            }
+        let held: Int
+        let fail: Bool
+        let count = Mutex(0)
+        init(held: Int, fail: Bool = false) { self.held = held; self.fail = fail }
+        func hook() -> Bool {
+            let n = count.withLock { $0 += 1; return $0 }
+            guard n <= held else { return false }
+            entered.signal()
+            release.wait()
+            return fail
         }
+        /// Lets every held fsync go (for the test's exit paths).
+        func releaseAll() { for _ in 0..<held { release.signal() } }
+    }
+
+    /// The interval fsync does not hold up appends: while it runs, an append
+    /// larger than the inline limit is written and completed by its caller;
+    /// the fsync covers what was written when it started, the next one the rest.
+    @Test func appendsCompleteWhileTheIntervalFsyncRuns() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        var c = configuration(dir, fsync: .interval(milliseconds: 1), segmentBytes: 4 << 20)
+        let syncs = HeldSyncs(held: 2)
+        c.beforeSync = { syncs.hook() }
         let log = try EventLog(configuration: c)
         defer { log.close() }
-        var released = false
-        defer { if !released { release.signal() } }
+        defer { syncs.releaseAll() }
         try testPayload(0, size: 100).withUnsafeBytes { _ = try log.append([$0]) }
-        #expect(entered.wait(timeout: .now() + 10) == .success, "the interval fsync of the first record starts")
+        #expect(syncs.entered.wait(timeout: .now() + 10) == .success, "the interval fsync of record 1 starts")
+        #expect(log.durablePosition == 0)
 
-        // Far above the inline limit: before, this waited for the writer thread,
+        // Above the inline limit: before, this waited for the writer thread,
         // which held the writing role through the whole fsync.
         let big = testPayload(1, size: 256 << 10)
         let completed = DispatchSemaphore(value: 0)
@@ -450,17 +461,78 @@ import Testing
         #expect(wasInline, "written by the appender while the writer thread is in fsync")
         #expect(completed.wait(timeout: .now() + 10) == .success)
         #expect(log.completedPosition == 2)
-        #expect(log.durablePosition < 2, "the held fsync started before record 2 was written")
+        // An appender that never writes itself waits for the writer thread.
+        let handedOff = DispatchSemaphore(value: 0)
+        let (third, thirdInline) = append(log, testPayload(2, size: 100), limit: 0) { _ in handedOff.signal() }
+        #expect(third == 3...3 && !thirdInline)
+        #expect(log.completedPosition == 2)
 
-        release.signal()
-        released = true
+        syncs.release.signal()
+        #expect(syncs.entered.wait(timeout: .now() + 10) == .success, "the next fsync starts")
+        #expect(log.durablePosition == 1, "the first fsync covered what was written when it started, no more")
+        #expect(handedOff.wait(timeout: .now() + 10) == .success, "written by the writer thread after its fsync")
+        syncs.release.signal()
         let deadline = Date().addingTimeInterval(10)
-        while log.durablePosition < 2 && Date() < deadline { usleep(1000) }
-        #expect(log.durablePosition == 2, "the next interval fsync covers what was written during the first")
+        while log.durablePosition < 3 && Date() < deadline { usleep(1000) }
+        #expect(log.durablePosition == 3)
         var batch = LogReadBatch()
         var payloads: [[UInt8]] = []
         _ = log.scan(from: 1, batch: &batch) { _, payload in payloads.append(Array(payload)); return true }
-        #expect(payloads == [testPayload(0, size: 100), big])
+        #expect(payloads == [testPayload(0, size: 100), big, testPayload(2, size: 100)])
+    }
+
+    /// A periodic fsync that fails while an appender holds the writing role
+    /// (running its completions) fails the log, and the appends queued
+    /// meanwhile complete with the failure instead of never.
+    @Test func aFailedIntervalFsyncFailsTheAppendsQueuedBehindAnInlineWriter() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        var c = configuration(dir, fsync: .interval(milliseconds: 1), segmentBytes: 4 << 20)
+        let syncs = HeldSyncs(held: 1, fail: true)
+        c.beforeSync = { syncs.hook() }
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        defer { syncs.releaseAll() }
+        try testPayload(0, size: 100).withUnsafeBytes { _ = try log.append([$0]) }
+        #expect(syncs.entered.wait(timeout: .now() + 10) == .success)
+
+        // Appender A writes inline and stays in its completion (holding the role).
+        let inCompletion = DispatchSemaphore(value: 0)
+        let unblockA = DispatchSemaphore(value: 0)
+        let aResult = Mutex<Result<ClosedRange<UInt64>, StoreError>?>(nil)
+        let aDone = DispatchSemaphore(value: 0)
+        let payloadA = testPayload(1, size: 100)
+        Thread {
+            payloadA.withUnsafeBytes { bytes in
+                _ = log.append(count: 1, inlineWriteLimit: 4096, parts: { _ in (bytes, UnsafeRawBufferPointer(start: nil, count: 0)) }) { result in
+                    aResult.withLock { $0 = result }
+                    inCompletion.signal()
+                    unblockA.wait()
+                }
+            }
+            aDone.signal()
+        }.start()
+        #expect(inCompletion.wait(timeout: .now() + 10) == .success)
+        #expect(aResult.withLock { $0.map { (try? $0.get()) == 2...2 } } == true)
+
+        // B queues behind A; then the fsync fails; then A finishes.
+        let bResult = Mutex<Result<ClosedRange<UInt64>, StoreError>?>(nil)
+        let bDone = DispatchSemaphore(value: 0)
+        let payloadB = testPayload(2, size: 100)
+        payloadB.withUnsafeBytes { bytes in
+            _ = log.append(count: 1, inlineWriteLimit: 4096, parts: { _ in (bytes, UnsafeRawBufferPointer(start: nil, count: 0)) }) { result in
+                bResult.withLock { $0 = result }
+                bDone.signal()
+            }
+        }
+        syncs.release.signal()
+        // Returns once the held fsync has failed (and failed the log).
+        #expect(throws: StoreError.self) { try log.sync() }
+        unblockA.signal()
+        #expect(aDone.wait(timeout: .now() + 10) == .success)
+        #expect(bDone.wait(timeout: .now() + 10) == .success, "the queued append completes (with the failure)")
+        if case .success = bResult.withLock({ $0 }) { Issue.record("an append queued behind a failed fsync reported success") }
+        #expect(log.completedPosition == 2, "nothing after A's record became readable")
+        #expect(throws: StoreError.self) { try testPayload(3, size: 10).withUnsafeBytes { _ = try log.append([$0]) } }
     }
 
     @Test func aLoneAppenderWritesItselfAndTheIntervalFsyncStillRuns() throws {
