@@ -358,8 +358,8 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             post { service in service.finishDeadLetter(name, position: position) }
             return
         }
-        let payload = TargetedRecord.encode(subscription: target, event: deadLetterEvent(
-            original: original, position: position, subscription: definition, reason: reason, attempts: attempts).withUnsafeBytes { $0 })
+        let event = deadLetterEvent(original: original, position: position, subscription: definition, reason: reason, attempts: attempts)
+        let payload = event.withUnsafeBytes { TargetedRecord.encode(subscription: target, event: $0) }
         log.append([payload], flags: TargetedRecord.flag) { [weak self] result in
             guard let self else { return }
             switch result {
