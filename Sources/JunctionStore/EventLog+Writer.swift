@@ -273,13 +273,6 @@ extension EventLog {
             completedPositionStorage = last
             if !dirty { durablePositionStorage = last }
         }
-        if failure != nil {
-            // Appends queued behind the failed write will never be written.
-            writingCompletions.append(contentsOf: pendingCompletions)
-            pendingCompletions.removeAll()
-            pendingChunks.removeAll()
-            pending.count = 0
-        }
         let outcome = failure
         progress.broadcast()
         lock.unlock()
@@ -293,9 +286,10 @@ extension EventLog {
         writingCompletions.removeAll(keepingCapacity: true)
         lock.lock()
         if let failure {
-            // The periodic fsync failed while this thread ran completions (it
-            // leaves the queue to the role holder): fail what was queued
-            // since, still holding the role so that they stay in order.
+            // Appends queued behind a failed write, or behind a periodic fsync
+            // that failed while this thread ran completions (it leaves the
+            // queue to the role holder), will never be written: fail them,
+            // still holding the role so that they stay in order.
             failQueuedAppendsLocked(failure)
         }
         releaseWritingLocked()
