@@ -226,6 +226,3 @@ int junction_crc32c_is_hardware_accelerated(void) {
     return junction_crc_hw;
 }
 
-int junction_crc32c_is_striped(void) {
-    return junction_crc_striped;
-}

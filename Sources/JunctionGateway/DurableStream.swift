@@ -43,7 +43,6 @@ final class DurableConsumerHandle: Sendable {
 /// stands for, and turns the client's Ack and Nack into those.
 final class DurableStream {
     let subscriptionID: UInt32
-    let name: String
     let consumer: ConsumerID
     private unowned(unsafe) let connection: GatewayConnectionHandler
     private let service: DurableDeliveryService
@@ -55,10 +54,9 @@ final class DurableStream {
     private static let maxPerFrame = 256
     private static let maxFrameBytes = 1 << 20
 
-    init(subscriptionID: UInt32, name: String, consumer: ConsumerID, connection: GatewayConnectionHandler,
+    init(subscriptionID: UInt32, consumer: ConsumerID, connection: GatewayConnectionHandler,
          service: DurableDeliveryService) {
         self.subscriptionID = subscriptionID
-        self.name = name
         self.consumer = consumer
         self.connection = connection
         self.service = service

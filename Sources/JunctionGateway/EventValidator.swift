@@ -37,13 +37,11 @@ final class EventValidator {
     private final class Entry {
         let subject: [UInt8]
         let version: UInt32
-        let hash: Int
         let outcome: Outcome
 
-        init(subject: [UInt8], version: UInt32, hash: Int, outcome: Outcome) {
+        init(subject: [UInt8], version: UInt32, outcome: Outcome) {
             self.subject = subject
             self.version = version
-            self.hash = hash
             self.outcome = outcome
         }
 
@@ -186,7 +184,7 @@ final class EventValidator {
                 return .failed("schema: \(error.message)")
             }
         }
-        let entry = Entry(subject: Array(subject), version: version, hash: hash, outcome: outcome)
+        let entry = Entry(subject: Array(subject), version: version, outcome: outcome)
         // Bounded: random subjects must not grow a worker's memory.
         if cachedEntries >= Self.maxCachedEntries {
             cache.removeAll(keepingCapacity: true)

@@ -486,7 +486,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
         guard request.pattern == nil || request.pattern.pointee == 0, request.bus == nil || request.bus.pointee == 0 else {
             return requestError(.invalidRequest, "Subscribe: durable subscription \"\(name)\": pattern and bus must be empty: the subscription's own pattern and bus apply", subscriptionID: id)
         }
-        let stream = DurableStream(subscriptionID: id, name: name, consumer: service.newConsumerID(), connection: self, service: service)
+        let stream = DurableStream(subscriptionID: id, consumer: service.newConsumerID(), connection: self, service: service)
         durableStreams[id] = stream
         let handle = DurableConsumerHandle(id: stream.consumer, stream: stream, loop: context.eventLoop)
         let me = NIOLoopBound(self, eventLoop: context.eventLoop)

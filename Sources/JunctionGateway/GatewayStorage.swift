@@ -5,12 +5,10 @@ import JunctionStore
 /// the state database (`state.db`: durable subscriptions, their cursors and
 /// in-flight deliveries).
 final class GatewayStorage: Sendable {
-    let directory: String
     let log: EventLog
     let state: StateStore
 
     init(directory: String, configuration: GatewayConfiguration) throws {
-        self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var logConfiguration = EventLogConfiguration(directory: directory + "/log")
         logConfiguration.fsync = configuration.fsync

@@ -8,17 +8,14 @@ final class ResolvedSchema: Sendable {
     let subject: String
     /// The version it resolved to (the latest, for references with version 0).
     let version: Int
-    /// Global schema id.
-    let schemaID: Int
     /// Protobuf or JSON Schema.
     let format: SchemaFormat
     /// Validates one detail.
     let validator: SchemaValidator
 
-    init(subject: String, version: Int, schemaID: Int, validator: SchemaValidator) {
+    init(subject: String, version: Int, validator: SchemaValidator) {
         self.subject = subject
         self.version = version
-        self.schemaID = schemaID
         self.validator = validator
         switch validator {
         case .protobuf: format = .protobuf

@@ -111,7 +111,7 @@ final class SchemaRegistryService: @unchecked Sendable { // `registry`, `options
                         .makeValidator(protobuf: ProtoValidationOptions(allowUnknownFields: allow))
                     compiled[key] = validator
                 }
-                return .success(ResolvedSchema(subject: subject, version: found.version, schemaID: found.schemaID, validator: validator))
+                return .success(ResolvedSchema(subject: subject, version: found.version, validator: validator))
             } catch {
                 return .failure(error)
             }

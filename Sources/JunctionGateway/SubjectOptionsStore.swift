@@ -69,11 +69,6 @@ final class SubjectOptionsStore {
         perVersion[Key(subject: subject, version: version)] ?? legacyPerSubject[subject] ?? true
     }
 
-    /// Whether a version is recorded explicitly.
-    func hasSetting(_ subject: String, version: Int) -> Bool {
-        perVersion[Key(subject: subject, version: version)] != nil
-    }
-
     /// Records the setting of a newly registered version.
     func setAllowsUnknownFields(_ allow: Bool, for subject: String, version: Int) throws(StoreError) {
         if let upsert {

@@ -20,7 +20,4 @@ public enum CRC32C {
 
     /// Whether the SSE4.2 instruction is in use.
     public static var isHardwareAccelerated: Bool { junction_crc32c_is_hardware_accelerated() != 0 }
-    /// Whether inputs of 192 bytes or more are checksummed as three
-    /// interleaved streams (SSE4.2 and PCLMULQDQ).
-    public static var isStriped: Bool { junction_crc32c_is_striped() != 0 }
 }

@@ -17,7 +17,7 @@ public struct AdminRequestFrame: FrameBody, Sendable {
 
     public var bodySize: Int {
         ProtoSize.uint64Field(1, requestID) + ProtoSize.stringField(2, operation)
-            + (body.isEmpty ? 0 : ProtoSize.bytesField(3, count: body.count))
+            + ProtoSize.bytesField(3, count: body.count)
     }
 
     public func encode(into w: inout ProtoWriter) {
@@ -43,7 +43,7 @@ public struct AdminResponseFrame: FrameBody, Sendable {
     }
 
     public var bodySize: Int {
-        var size = ProtoSize.uint64Field(1, requestID) + (body.isEmpty ? 0 : ProtoSize.bytesField(5, count: body.count))
+        var size = ProtoSize.uint64Field(1, requestID) + ProtoSize.bytesField(5, count: body.count)
         if let error {
             size += ProtoSize.uint64Field(3, UInt64(UInt32(bitPattern: error.code.rawValue))) + ProtoSize.stringField(4, error.message)
         } else {

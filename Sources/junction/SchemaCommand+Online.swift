@@ -17,10 +17,6 @@ extension SchemaCommand {
         }
     }
 
-    static func printDocument<T: Encodable>(_ value: T) {
-        AdminCLI.printDocument(value)
-    }
-
     /// `junction schema register SUBJECT FILE --type protobuf|json [--message NAME]`
     struct Register: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -42,7 +38,7 @@ extension SchemaCommand {
 
         func run() async throws {
             let request = try schema.registration(rejectUnknownFields: rejectUnknownFields)
-            SchemaCommand.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaRegister, request,
+            AdminCLI.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaRegister, request,
                                                                      as: SchemaRegistered.self))
         }
     }
@@ -60,7 +56,7 @@ extension SchemaCommand {
         func run() async throws {
             let request = try schema.registration(rejectUnknownFields: false)
             let result = try await SchemaCommand.call(client, AdminOperation.schemaCheck, request, as: SchemaCheckResult.self)
-            SchemaCommand.printDocument(result)
+            AdminCLI.printDocument(result)
             if !result.compatible { throw ExitCode(1) }
         }
     }
@@ -76,7 +72,7 @@ extension SchemaCommand {
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
-            SchemaCommand.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaList,
+            AdminCLI.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaList,
                                                                      SchemaListRequest(subject: subject), as: SchemaList.self))
         }
     }
@@ -102,7 +98,7 @@ extension SchemaCommand {
         }
 
         func run() async throws {
-            SchemaCommand.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaGet,
+            AdminCLI.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaGet,
                                                                      SchemaQuery(subject: subject, version: version, id: id),
                                                                      as: SchemaInfo.self))
         }
@@ -123,7 +119,7 @@ extension SchemaCommand {
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
-            SchemaCommand.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaMode,
+            AdminCLI.printDocument(try await SchemaCommand.call(client, AdminOperation.schemaMode,
                                                                      SchemaModeSetting(subject: subject, mode: mode.rawValue),
                                                                      as: SchemaModeSetting.self))
         }

@@ -24,8 +24,6 @@ uint32_t junction_crc32c_software(uint32_t crc, const void *data, size_t length)
 /// 1 when `junction_crc32c` uses the SSE4.2 hardware instruction, 0 otherwise.
 int junction_crc32c_is_hardware_accelerated(void);
 
-// Whether inputs of 192 bytes or more take the three-stream hardware path.
-int junction_crc32c_is_striped(void);
 
 #ifdef __cplusplus
 }
