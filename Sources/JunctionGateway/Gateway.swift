@@ -16,7 +16,7 @@ import NIOPosix
 /// ```
 public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
-    private let core: GatewayCore
+    let core: GatewayCore
     private let group: MultiThreadedEventLoopGroup
     private let tlsContext: TLSContext?
     private let logger: Logger

@@ -58,9 +58,8 @@ final class PublishProcessor {
     private struct StampRecord {
         var code: RejectCode
         var message: String
-        var bus: Router.BusRoutes?
-        /// The snapshot slot of the bus's first target (see ``Router/Snapshot``).
-        var firstSlot = 0
+        /// The bus's index in the group's snapshot (-1 when rejected before one was found).
+        var bus = -1
         /// Where the suffix is in the job's stamp buffer (readable-relative).
         var suffix: Range<Int>
         /// Where a generated id is in the stamp buffer (empty when the event had one).
@@ -127,11 +126,14 @@ final class PublishProcessor {
             dispatch.stored(.success(firstPosition...(firstPosition + UInt64(accepted) - 1)))
         }
 
-        // Pass 2: positions, routing, acks.
+        // Pass 2: positions, routing, acks. Not when the log refused the
+        // group up front: the dispatch then answers from the verdicts alone.
         var position = firstPosition
-        for (j, job) in jobs.enumerated() {
-            route(job, stamps: stampBuffers[j], records: scratch.jobStart[j], position: &position,
-                  stored: firstPosition != 0, now: now, scratch: &scratch)
+        if log == nil || accepted == 0 || firstPosition != 0 {
+            for (j, job) in jobs.enumerated() {
+                route(job, snapshot: snapshot, stamps: stampBuffers[j], records: scratch.jobStart[j], position: &position,
+                      now: now, scratch: &scratch)
+            }
         }
         var gathered: [(target: SubscriptionTarget, items: [DeliveryItem])] = []
         gathered.reserveCapacity(scratch.usedSlots.count)
@@ -198,7 +200,7 @@ final class PublishProcessor {
         for i in 0..<count {
             let event = job.event(i)
             scratch.views.append(event)
-            var record = StampRecord(code: .accepted, message: "", bus: nil, suffix: 0..<0, generatedID: 0..<0)
+            var record = StampRecord(code: .accepted, message: "", suffix: 0..<0, generatedID: 0..<0)
             var stampedSchemaVersion: UInt32 = 0
             if batchTooLarge {
                 record.code = .invalidEvent
@@ -216,15 +218,15 @@ final class PublishProcessor {
                         record.message = message
                     case .accept(let version):
                         if event.hasSchema && event.schemaVersion == 0 { stampedSchemaVersion = version }
-                        record.bus = snapshot.buses[b]
-                        record.firstSlot = snapshot.firstSlot[b]
+                        record.bus = b
                     }
                 } else {
                     record.code = .unknownBus
                     record.message = "bus \"\(busName.string)\" does not exist"
                 }
             }
-            if record.code == .accepted, let bus = record.bus {
+            if record.code == .accepted, record.bus >= 0 {
+                let bus = snapshot.buses[record.bus]
                 accepted += 1
                 let start = stampBuffer.writerIndex
                 let needsID = event.id.count == 0
@@ -298,8 +300,8 @@ final class PublishProcessor {
     }
 
     /// Routes the accepted events of `job` (positions from `position` on) and writes its ack.
-    private func route(_ job: PublishJob, stamps stampBuffer: ByteBuffer, records first: Int, position: inout UInt64,
-                       stored: Bool, now: Int64, scratch: inout Scratch) {
+    private func route(_ job: PublishJob, snapshot: Router.Snapshot, stamps stampBuffer: ByteBuffer, records first: Int,
+                       position: inout UInt64, now: Int64, scratch: inout Scratch) {
         let count = job.eventCount
         scratch.matches.removeAll(keepingCapacity: true)
         var ack = job.allocator.buffer(capacity: 32 + count * 24)
@@ -308,10 +310,6 @@ final class PublishProcessor {
                 for i in 0..<count {
                     let r = first + i
                     let event = scratch.views[r]
-                    if scratch.stamps[r].code == .accepted && !stored {
-                        scratch.stamps[r].code = .unavailable
-                        scratch.stamps[r].message = "the event log refused the batch"
-                    }
                     let code = scratch.stamps[r].code
                     let generatedID = scratch.stamps[r].generatedID
                     let id = generatedID.isEmpty ? event.id : UnsafeRawBufferPointer(rebasing: stampBytes[generatedID])
@@ -321,10 +319,13 @@ final class PublishProcessor {
                     }
                     (outcomes.baseAddress! + i).initialize(to: EventOutcome(
                         id: id, position: scratch.stamps[r].position, code: code, message: scratch.stamps[r].message))
-                    guard code == .accepted, let bus = scratch.stamps[r].bus, !bus.targets.isEmpty else { continue }
+                    guard code == .accepted else { continue }
+                    let b = scratch.stamps[r].bus
+                    let bus = snapshot.buses[b]
+                    guard !bus.targets.isEmpty else { continue }
                     let time = event.timeUnixNanos != 0 ? event.timeUnixNanos : now
                     let routed = RoutedEvent(view: event, account: job.account.nameBytes.buffer, id: id, timeUnixNanos: time, schemas: schemas)
-                    let firstSlot = scratch.stamps[r].firstSlot
+                    let firstSlot = snapshot.firstSlot[b]
                     bus.matcher.match(routed, context: matchContext) { index in
                         scratch.matches.append(Match(event: i, slot: firstSlot + index))
                     }
@@ -406,7 +407,7 @@ final class PublishProcessor {
                 for i in 0..<count {
                     let event = job.event(i)
                     let record = records[starts[j] + i]
-                    let outcome = record.code == .accepted || record.code == .unavailable
+                    let outcome = record.code == .accepted
                         ? EventOutcome(id: event.id, position: 0, code: .unavailable,
                                        message: "the event log could not store the event (\(failure.message)); retry later")
                         : EventOutcome(id: event.id, position: 0, code: record.code, message: record.message)

@@ -1,7 +1,7 @@
 import Foundation
 import JunctionAdmin
 import JunctionClient
-import JunctionGateway
+@testable import JunctionGateway
 import JunctionStore
 import JunctionWire
 import Testing
@@ -59,6 +59,28 @@ import Testing
         #expect(got.allSatisfy { $0.attempt == 1 && $0.event.account == "acct-test" })
         await connection.close()
         await second.stop()
+    }
+
+    /// A log that refuses appends: the events that passed the checks are
+    /// answered REJECT_UNAVAILABLE with the log's reason and delivered to
+    /// nobody; the others keep their own verdict.
+    @Test func aLogThatRefusesAppendsAnswersUnavailableAndDeliversNothing() async throws {
+        let harness = try await Self.start()
+        let connection = try await harness.connect()
+        let live = try await connection.subscribe(pattern: #"{"source":["com.example.orders"]}"#)
+        #expect(try await connection.publish([event(1)]).map(\.code) == [.accepted])
+        #expect(try await collect(live, count: 1).count == 1)
+
+        harness.gateway.core.storage!.log.close()
+        let bad = OutgoingEvent(source: "", detailType: "Placed", detail: Array("{}".utf8))
+        let results = try await connection.publish([event(2), bad, event(3)])
+        #expect(results.map(\.code) == [.unavailable, .invalidEvent, .unavailable])
+        #expect(results[0].message.contains("the event log could not store the event"))
+        #expect(results[1].message == "source: required, is empty")
+        #expect(results.allSatisfy { $0.position == 0 })
+        #expect(try await collect(live, count: 1, seconds: 0.5).isEmpty, "nothing unstored is delivered")
+        await connection.close()
+        await harness.stop()
     }
 
     @Test func theCursorSurvivesARestartAndOnlyUnackedEventsComeBack() async throws {
