@@ -115,15 +115,20 @@ enum DurableAdmin {
         }
     }
 
+    /// Subscription and rule names: 1-200 ASCII letters, digits, '.', '_' or '-'.
+    static func checkName(_ name: String) throws(AdminFailure) {
+        guard !name.isEmpty, name.utf8.count <= 200,
+              name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }) else {
+            throw AdminFailure(.invalidRequest, "name: \"\(name)\" must be 1-200 letters, digits, '.', '_' or '-'")
+        }
+    }
+
     /// A stored definition from a request, with the defaults documented on
     /// ``SubscriptionSpec``; errors name the field.
     static func definition(from spec: SubscriptionSpec, owner: String, buses: Set<String>) throws(AdminFailure) -> SubscriptionDefinition {
         func invalid(_ message: String) -> AdminFailure { AdminFailure(.invalidRequest, "subscription \"\(spec.name)\": \(message)") }
         let name = spec.name
-        guard !name.isEmpty, name.utf8.count <= 200,
-              name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }) else {
-            throw AdminFailure(.invalidRequest, "name: \"\(name)\" must be 1-200 letters, digits, '.', '_' or '-'")
-        }
+        try checkName(name)
         let bus = spec.bus ?? "default"
         guard buses.contains(bus) else { throw invalid("bus: \"\(bus)\" does not exist (known: \(buses.sorted().joined(separator: ", ")))") }
         let pattern = spec.pattern ?? ""

@@ -517,9 +517,11 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
             let eventStart = body.writerIndex
             body.writeBytes(copy)
             let stampStart = stamps.writerIndex
-            var field: [UInt8] = []
-            field.appendUInt64Field(13, first + UInt64(k))
-            stamps.writeBytes(field)
+            stamps.writeWithUnsafeMutableBytes(minimumWritableBytes: 11) { raw in
+                var w = ProtoWriter(raw)
+                w.uint64Field(13, first + UInt64(k))
+                return w.written(since: raw.baseAddress!)
+            }
             var matched: [Int] = []
             copy.withUnsafeBytes { bytes in
                 arena.reset()
@@ -548,10 +550,7 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
 
     func createRule(_ spec: RuleSpec, owner: String, buses: Set<String>) throws(AdminFailure) -> RuleInfo {
         func invalid(_ message: String) -> AdminFailure { AdminFailure(.invalidRequest, "rule \"\(spec.name)\": \(message)") }
-        guard !spec.name.isEmpty, spec.name.utf8.count <= 200,
-              spec.name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }) else {
-            throw AdminFailure(.invalidRequest, "name: \"\(spec.name)\" must be 1-200 letters, digits, '.', '_' or '-'")
-        }
+        try DurableAdmin.checkName(spec.name)
         guard buses.contains(spec.bus) else { throw invalid("bus: \"\(spec.bus)\" does not exist") }
         guard buses.contains(spec.targetBus) else { throw invalid("target_bus: \"\(spec.targetBus)\" does not exist") }
         guard spec.targetBus != spec.bus else { throw invalid("target_bus: must differ from bus") }

@@ -38,9 +38,10 @@ final class GatewayCore: Sendable {
         self.durable = durable
         if let storage { DurableAdmin.registerLogStatistics(into: &handlers, log: storage.log) }
         if let durable {
-            DurableAdmin.register(into: &handlers, service: durable, buses: Set(configuration.buses).union(["default"]))
-            try DurableAdmin.declare(configuration.subscriptions, service: durable, buses: Set(configuration.buses).union(["default"]))
-            try DurableAdmin.declare(configuration.rules, service: durable, buses: Set(configuration.buses).union(["default"]))
+            let buses = Set(configuration.buses).union(["default"])
+            DurableAdmin.register(into: &handlers, service: durable, buses: buses)
+            try DurableAdmin.declare(configuration.subscriptions, service: durable, buses: buses)
+            try DurableAdmin.declare(configuration.rules, service: durable, buses: buses)
         }
         let sequencer = PositionSequencer()
         var appended: (@Sendable (UInt64) -> Void)?
