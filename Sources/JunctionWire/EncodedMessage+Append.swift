@@ -24,6 +24,14 @@ extension Array where Element == UInt8 {
         appendProto(size: ProtoSize.uint64Field(field, value)) { $0.uint64Field(field, value) }
     }
 
+    /// Appends a bytes (or embedded message) field; nothing when empty.
+    @inlinable
+    public mutating func appendBytesField(_ field: UInt32, _ value: [UInt8]) {
+        appendProto(size: ProtoSize.bytesField(field, count: value.count)) { w in
+            value.withUnsafeBytes { w.bytesField(field, $0) }
+        }
+    }
+
     /// Appends a string field (nothing for "", the proto3 default).
     @inlinable
     public mutating func appendStringField(_ field: UInt32, _ value: String) {

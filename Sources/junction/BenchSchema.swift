@@ -44,57 +44,35 @@ enum BenchSchema: String {
         case .json:
             return Array(#"{"amount":42,"pad":"\#(pad)"}"#.utf8)
         case .protobuf:
-            var out = Proto()
-            out.varintField(1, 42)
-            out.bytesField(2, Array(pad.utf8))
-            return out.bytes
+            var out: [UInt8] = []
+            out.appendUInt64Field(1, 42)
+            out.appendStringField(2, pad)
+            return out
         }
     }
 
     /// `FileDescriptorSet{file: bench.proto (proto3, package bench.v1), message Payload{int64 amount = 1; string pad = 2;}}`.
     static func descriptorSet() -> [UInt8] {
         func field(_ name: String, number: UInt64, type: UInt64) -> [UInt8] {
-            var f = Proto()
-            f.bytesField(1, Array(name.utf8))
-            f.varintField(3, number)
-            f.varintField(4, 1)             // LABEL_OPTIONAL
-            f.varintField(5, type)
-            f.bytesField(10, Array(name.utf8)) // json_name
-            return f.bytes
+            var f: [UInt8] = []
+            f.appendStringField(1, name)
+            f.appendUInt64Field(3, number)
+            f.appendUInt64Field(4, 1)       // LABEL_OPTIONAL
+            f.appendUInt64Field(5, type)
+            f.appendStringField(10, name)   // json_name
+            return f
         }
-        var message = Proto()
-        message.bytesField(1, Array("Payload".utf8))
-        message.bytesField(2, field("amount", number: 1, type: 3)) // TYPE_INT64
-        message.bytesField(2, field("pad", number: 2, type: 9))    // TYPE_STRING
-        var file = Proto()
-        file.bytesField(1, Array("bench.proto".utf8))
-        file.bytesField(2, Array("bench.v1".utf8))
-        file.bytesField(4, message.bytes)
-        file.bytesField(12, Array("proto3".utf8))
-        var set = Proto()
-        set.bytesField(1, file.bytes)
-        return set.bytes
-    }
-
-    /// Just enough protobuf encoding for the descriptor and the payload.
-    private struct Proto {
-        var bytes: [UInt8] = []
-
-        mutating func varint(_ value: UInt64) {
-            var v = value
-            while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
-            bytes.append(UInt8(v))
-        }
-
-        mutating func varintField(_ number: UInt64, _ value: UInt64) {
-            varint(number << 3)
-            varint(value)
-        }
-
-        mutating func bytesField(_ number: UInt64, _ value: [UInt8]) {
-            varint(number << 3 | 2)
-            varint(UInt64(value.count))
-            bytes += value
-        }
+        var message: [UInt8] = []
+        message.appendStringField(1, "Payload")
+        message.appendBytesField(2, field("amount", number: 1, type: 3)) // TYPE_INT64
+        message.appendBytesField(2, field("pad", number: 2, type: 9))    // TYPE_STRING
+        var file: [UInt8] = []
+        file.appendStringField(1, "bench.proto")
+        file.appendStringField(2, "bench.v1")
+        file.appendBytesField(4, message)
+        file.appendStringField(12, "proto3")
+        var set: [UInt8] = []
+        set.appendBytesField(1, file)
+        return set
     }
 }
