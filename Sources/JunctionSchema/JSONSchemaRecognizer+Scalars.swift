@@ -232,7 +232,7 @@ extension JSONSchemaRecognizer {
             }
             if b < 0x20 { return nil }
             if b >= 0x80 {
-                guard let length = utf8SequenceLength() else { return nil }
+                guard let length = UTF8Validation.sequenceLength(bytes.baseAddress!, at: index, count: bytes.count) else { return nil }
                 high = 0x80
                 index += length
                 continue
@@ -290,29 +290,6 @@ extension JSONSchemaRecognizer {
             index += 1
         }
         return value
-    }
-
-    /// The length of the valid multi-byte UTF-8 sequence at `index` (shortest form, no surrogates, at most
-    /// U+10FFFF), or nil.
-    func utf8SequenceLength() -> Int? {
-        let lead = bytes[index]
-        let length: Int
-        let minimum: UInt32
-        var scalar: UInt32
-        switch lead {
-        case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(lead & 0x1F)
-        case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(lead & 0x0F)
-        case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(lead & 0x07)
-        default: return nil
-        }
-        guard index + length <= bytes.count else { return nil }
-        for k in 1..<length {
-            let c = bytes[index + k]
-            guard c & 0xC0 == 0x80 else { return nil }
-            scalar = scalar << 6 | UInt32(c & 0x3F)
-        }
-        if scalar < minimum || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF) { return nil }
-        return length
     }
 
     /// The decoded UTF-8 bytes of a string that `scanString` accepted and found escapes in.

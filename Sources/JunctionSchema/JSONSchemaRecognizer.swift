@@ -74,8 +74,8 @@ struct JSONSchemaRecognizer {
             let node = schema.boxes[n]
             let fast = schema.fast[n]
             if fast.containersUseTree { return viaTree(n, depth: depth, nesting: nesting) }
-            if fast.hasApplicators { return withApplicators(n, node, depth: depth, nesting: nesting) }
-            return own(n, node, fast, depth: depth, nesting: nesting)
+            if fast.hasApplicators { return withApplicators(node, fast, depth: depth, nesting: nesting) }
+            return own(node, fast, depth: depth, nesting: nesting)
         case UInt8(ascii: "\""):
             guard let span = scanString() else { return false }
             if !span.escaped {
@@ -101,7 +101,7 @@ struct JSONSchemaRecognizer {
     }
 
     /// The node's own array or object keywords (type, properties, items, bounds...), checked during the scan.
-    mutating func own(_ n: Int, _ node: JSONSchemaNodeBox, _ fast: JSONSchemaFastNode, depth: Int, nesting: Int) -> Bool {
+    mutating func own(_ node: JSONSchemaNodeBox, _ fast: JSONSchemaFastNode, depth: Int, nesting: Int) -> Bool {
         guard nesting <= Self.maxNesting else { return false }
         if bytes[index] == UInt8(ascii: "{") {
             if let types = node.s.types, types & JSONSchemaNode.typeObject == 0 { return false }
@@ -113,9 +113,9 @@ struct JSONSchemaRecognizer {
 
     /// An array or object under a node with subschema applicators: own keywords first (which also proves the
     /// value's syntax and finds its end), then each applicator on a rescan of the same bytes.
-    mutating func withApplicators(_ n: Int, _ box: JSONSchemaNodeBox, depth: Int, nesting: Int) -> Bool {
+    mutating func withApplicators(_ box: JSONSchemaNodeBox, _ fast: JSONSchemaFastNode, depth: Int, nesting: Int) -> Bool {
         let start = index
-        guard own(n, box, schema.fast[n], depth: depth, nesting: nesting) else { return false }
+        guard own(box, fast, depth: depth, nesting: nesting) else { return false }
         let end = index
         defer { index = end }
         if let target = box.s.ref, !rescan(target, from: start, depth: depth, nesting: nesting) { return false }

@@ -27,6 +27,35 @@ enum UTF8Validation {
         return firstInvalidSlow(p, count)
     }
 
+    /// The length of the valid multi-byte sequence at offset `i` of the
+    /// `count` bytes at `p` (its lead byte is not ASCII), or nil.
+    @inline(__always)
+    static func sequenceLength(_ p: UnsafeRawPointer, at i: Int, count: Int) -> Int? {
+        let b0 = p.load(fromByteOffset: i, as: UInt8.self)
+        @inline(__always) func cont(_ k: Int) -> UInt8? {
+            guard i + k < count else { return nil }
+            let b = p.load(fromByteOffset: i + k, as: UInt8.self)
+            return b & 0xC0 == 0x80 ? b : nil
+        }
+        switch b0 {
+        case 0xC2...0xDF:
+            guard cont(1) != nil else { return nil }
+            return 2
+        case 0xE0...0xEF:
+            guard let b1 = cont(1), cont(2) != nil else { return nil }
+            if b0 == 0xE0 && b1 < 0xA0 { return nil }   // overlong
+            if b0 == 0xED && b1 > 0x9F { return nil }   // surrogate
+            return 3
+        case 0xF0...0xF4:
+            guard let b1 = cont(1), cont(2) != nil, cont(3) != nil else { return nil }
+            if b0 == 0xF0 && b1 < 0x90 { return nil }   // overlong
+            if b0 == 0xF4 && b1 > 0x8F { return nil }   // above U+10FFFF
+            return 4
+        default:
+            return nil
+        }
+    }
+
     @inline(never)
     static func firstInvalidSlow(_ p: UnsafeRawPointer, _ count: Int) -> Int? {
         var i = 0
@@ -40,28 +69,8 @@ enum UTF8Validation {
             if i >= count { return nil }
             let b0 = p.load(fromByteOffset: i, as: UInt8.self)
             if b0 < 0x80 { i += 1; continue }
-            @inline(__always) func cont(_ k: Int) -> UInt8? {
-                guard i + k < count else { return nil }
-                let b = p.load(fromByteOffset: i + k, as: UInt8.self)
-                return b & 0xC0 == 0x80 ? b : nil
-            }
-            switch b0 {
-            case 0xC2...0xDF:
-                guard cont(1) != nil else { return i }
-                i += 2
-            case 0xE0...0xEF:
-                guard let b1 = cont(1), cont(2) != nil else { return i }
-                if b0 == 0xE0 && b1 < 0xA0 { return i }   // overlong
-                if b0 == 0xED && b1 > 0x9F { return i }   // surrogate
-                i += 3
-            case 0xF0...0xF4:
-                guard let b1 = cont(1), cont(2) != nil, cont(3) != nil else { return i }
-                if b0 == 0xF0 && b1 < 0x90 { return i }   // overlong
-                if b0 == 0xF4 && b1 > 0x8F { return i }   // above U+10FFFF
-                i += 4
-            default:
-                return i
-            }
+            guard let length = sequenceLength(p, at: i, count: count) else { return i }
+            i += length
         }
         return nil
     }
