@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "JunctionGatewayTests",
             dependencies: [
-                "JunctionGateway", "JunctionClient", "JunctionWire", "CJunctionWire", "JunctionTLS", "JunctionAdmin", "JunctionStore", "JunctionSchema",
+                "JunctionGateway", "JunctionClient", "JunctionWire", "CJunctionWire", "JunctionTLS", "JunctionAdmin", "JunctionStore", "JunctionSchema", "JunctionTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

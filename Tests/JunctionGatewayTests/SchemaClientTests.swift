@@ -3,6 +3,7 @@ import JunctionAdmin
 import JunctionClient
 import JunctionGateway
 import JunctionWire
+import JunctionTestSupport
 import Testing
 
 @Suite(.serialized) struct SchemaClientTests {
@@ -54,7 +55,7 @@ import Testing
         await harness.stop()
     }
 
-    @Test(.enabled(if: SchemaFixtures.hasProtoc, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func protobufDeliveriesAreValidatedAndDecoded() async throws {
+    @Test(.enabled(if: Protoc.isAvailable, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func protobufDeliveriesAreValidatedAndDecoded() async throws {
         let harness = try await GatewayHarness.start()
         let c = try await harness.connect()
         _ = try await c.admin(AdminOperation.schemaRegister,
@@ -62,9 +63,9 @@ import Testing
                               as: SchemaRegistered.self)
         let subscription = try await c.subscribe(credits: 10)
         let schemas = SchemaCache(connection: c)
-        let payload = ProtoBytes.order(id: "o-7", amount: 42, status: 2, customer: "Ada", labels: [("env", "prod")])
+        let payload = SchemaFixtures.order(id: "o-7", amount: 42, status: 2, customer: "Ada", labels: [("env", "prod")])
         _ = try await c.publish([.typed("orders.proto", version: 1, contentType: .protobuf, detail: payload)], validatingWith: schemas)
-        var wrong = ProtoBytes()
+        var wrong = ProtoTestEncoder()
         wrong.string(2, "forty-two")
         await #expect(throws: SchemaValidationError.self) {
             try await schemas.validate(OutgoingEvent.typed("orders.proto", contentType: .protobuf, detail: wrong.bytes))

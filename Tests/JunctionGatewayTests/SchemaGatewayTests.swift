@@ -3,6 +3,7 @@ import JunctionAdmin
 import JunctionClient
 import JunctionGateway
 import JunctionWire
+import JunctionTestSupport
 import Testing
 
 @Suite(.serialized) struct SchemaGatewayTests {
@@ -212,7 +213,7 @@ import Testing
         await second.stop()
     }
 
-    @Test(.enabled(if: SchemaFixtures.hasProtoc, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func protobufDetailsAreValidatedAndRouted() async throws {
+    @Test(.enabled(if: Protoc.isAvailable, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func protobufDetailsAreValidatedAndRouted() async throws {
         let harness = try await GatewayHarness.start { $0.validation = ["payments": .enforce] }
         let c = try await harness.connect()
         let set = try SchemaFixtures.descriptorSet(SchemaFixtures.orderProto)
@@ -228,17 +229,17 @@ import Testing
             pattern: #"{"detail":{"status":["SHIPPED"],"customer":{"name":[{"prefix":"Ad"}]},"labels":{"env":["prod"]}}}"#,
             bus: "payments", credits: 10)
         let tagged = try await c.subscribe(pattern: #"{"detail":{"tags":["red"],"price":[{"numeric":["<",1.5]}]}}"#, bus: "payments", credits: 10)
-        var wrongWire = ProtoBytes()
+        var wrongWire = ProtoTestEncoder()
         wrongWire.string(2, "not a number")
-        var unknownField = ProtoBytes(bytes: ProtoBytes.order(amount: 1))
+        var unknownField = ProtoTestEncoder(bytes: SchemaFixtures.order(amount: 1))
         unknownField.int(99, 1)
         let results = try await c.publish([
-            .typed("orders.proto", contentType: .protobuf, detail: ProtoBytes.order(amount: 5), id: "small", bus: "payments"),
-            .typed("orders.proto", contentType: .protobuf, detail: ProtoBytes.order(amount: 50), id: "big", bus: "payments"),
+            .typed("orders.proto", contentType: .protobuf, detail: SchemaFixtures.order(amount: 5), id: "small", bus: "payments"),
+            .typed("orders.proto", contentType: .protobuf, detail: SchemaFixtures.order(amount: 50), id: "big", bus: "payments"),
             .typed("orders.proto", contentType: .protobuf,
-                   detail: ProtoBytes.order(amount: 3, status: 2, customer: "Ada", labels: [("team", "x"), ("env", "prod")]),
+                   detail: SchemaFixtures.order(amount: 3, status: 2, customer: "Ada", labels: [("team", "x"), ("env", "prod")]),
                    id: "shipped", bus: "payments"),
-            .typed("orders.proto", contentType: .protobuf, detail: ProtoBytes.order(amount: -7, tags: ["blue", "red"], price: 1.25),
+            .typed("orders.proto", contentType: .protobuf, detail: SchemaFixtures.order(amount: -7, tags: ["blue", "red"], price: 1.25),
                    id: "tagged", bus: "payments"),
             .typed("orders.proto", contentType: .protobuf, detail: wrongWire.bytes, id: "wrong-wire", bus: "payments"),
             .typed("orders.proto", contentType: .protobuf, detail: unknownField.bytes, id: "unknown-field", bus: "payments"),
@@ -257,7 +258,7 @@ import Testing
         await harness.stop()
     }
 
-    @Test(.enabled(if: SchemaFixtures.hasProtoc, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func theUnknownFieldSettingBelongsToItsVersion() async throws {
+    @Test(.enabled(if: Protoc.isAvailable, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func theUnknownFieldSettingBelongsToItsVersion() async throws {
         let harness = try await GatewayHarness.start { $0.validation = ["default": .enforce] }
         let c = try await harness.connect()
         _ = try await c.admin(AdminOperation.schemaMode, SchemaModeSetting(subject: "strict", mode: "NONE"), as: SchemaModeSetting.self)
@@ -273,7 +274,7 @@ import Testing
         var v3 = SchemaFixtures.registration(subject: "strict", descriptorSet: try variant("string note = 8;\n  string memo = 9;"))
         v3.allowUnknownFields = true
         _ = try await c.admin(AdminOperation.schemaRegister, v3, as: SchemaRegistered.self)
-        var withUnknown = ProtoBytes(bytes: ProtoBytes.order(amount: 1))
+        var withUnknown = ProtoTestEncoder(bytes: SchemaFixtures.order(amount: 1))
         withUnknown.int(99, 1)
         let results = try await c.publish((1...3).map {
             .typed("strict", version: UInt32($0), contentType: .protobuf, detail: withUnknown.bytes)
@@ -289,7 +290,7 @@ import Testing
         await harness.stop()
     }
 
-    @Test(.enabled(if: SchemaFixtures.hasProtoc, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func protobufPatternsWorkWithoutValidation() async throws {
+    @Test(.enabled(if: Protoc.isAvailable, "needs protoc (scripts/install-deps.sh installs protobuf-compiler)")) func protobufPatternsWorkWithoutValidation() async throws {
         let harness = try await GatewayHarness.start()
         let c = try await harness.connect()
         _ = try await c.admin(AdminOperation.schemaRegister,
@@ -297,9 +298,9 @@ import Testing
                               as: SchemaRegistered.self)
         let big = try await c.subscribe(pattern: #"{"detail":{"amount":[{"numeric":[">",10]}],"id":[{"prefix":"o-"}]}}"#, credits: 10)
         let results = try await c.publish([
-            .typed("orders.proto", contentType: .protobuf, detail: ProtoBytes.order(amount: 11), id: "p-big"),
-            .typed("orders.proto", contentType: .protobuf, detail: ProtoBytes.order(amount: 9), id: "p-small"),
-            .typed("unregistered", contentType: .protobuf, detail: ProtoBytes.order(amount: 99), id: "p-unknown"),
+            .typed("orders.proto", contentType: .protobuf, detail: SchemaFixtures.order(amount: 11), id: "p-big"),
+            .typed("orders.proto", contentType: .protobuf, detail: SchemaFixtures.order(amount: 9), id: "p-small"),
+            .typed("unregistered", contentType: .protobuf, detail: SchemaFixtures.order(amount: 99), id: "p-unknown"),
             .typed("orders.proto", contentType: .protobuf, detail: [0xFF, 0xFF], id: "p-garbage"),
             .json("orders.proto", #"{"amount":12,"id":"o-9"}"#, id: "j-big"),
         ])

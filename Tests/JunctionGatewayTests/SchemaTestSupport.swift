@@ -1,13 +1,11 @@
 import Foundation
 import JunctionAdmin
 import JunctionClient
+import JunctionTestSupport
 import JunctionWire
 
 /// Schemas and payloads shared by the schema tests.
 enum SchemaFixtures {
-    static let protocPath: String? = ["/usr/bin/protoc", "/usr/local/bin/protoc"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    static var hasProtoc: Bool { protocPath != nil }
-
     /// `shop.v1.Order`: id (1, string), amount (2, int64), status (3, enum),
     /// customer (4, message Customer{name=1}), labels (5, map<string,string>),
     /// tags (6, repeated string), price (7, double).
@@ -29,17 +27,7 @@ enum SchemaFixtures {
 
     /// A FileDescriptorSet for `proto` (one file), compiled with protoc.
     static func descriptorSet(_ proto: String) throws -> [UInt8] {
-        let dir = NSTemporaryDirectory() + "junction-proto-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try proto.write(toFile: dir + "/order.proto", atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: protocPath!)
-        p.arguments = ["--descriptor_set_out=\(dir)/out.pb", "--include_imports", "-I\(dir)", "order.proto"]
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw JunctionClientError(.protocolViolation, "protoc failed") }
-        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/out.pb")))
+        try Protoc.descriptorSet(["order.proto": proto])
     }
 
     static func registration(subject: String, descriptorSet: [UInt8], message: String = "shop.v1.Order") -> SchemaRegistration {
@@ -50,55 +38,27 @@ enum SchemaFixtures {
         SchemaRegistration(subject: subject, format: "json", schema: schema)
     }
 
-    /// A JSON Schema for orders: `amount` (integer, required, at most 1000), `id` (string).
-    static let orderJSON = #"{"type":"object","properties":{"id":{"type":"string"},"amount":{"type":"integer","maximum":1000}},"required":["amount"]}"#
-}
-
-/// A minimal protobuf encoder for test payloads.
-struct ProtoBytes {
-    var bytes: [UInt8] = []
-
-    mutating func varint(_ v: UInt64) {
-        var v = v
-        while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
-        bytes.append(UInt8(v))
-    }
-
-    mutating func tag(_ field: Int, _ wire: Int) { varint(UInt64(field << 3 | wire)) }
-
-    mutating func int(_ field: Int, _ v: Int64) { tag(field, 0); varint(UInt64(bitPattern: v)) }
-
-    mutating func string(_ field: Int, _ s: String) { bytes(field, Array(s.utf8)) }
-
-    mutating func bytes(_ field: Int, _ b: [UInt8]) { tag(field, 2); varint(UInt64(b.count)); bytes += b }
-
-    mutating func double(_ field: Int, _ d: Double) {
-        tag(field, 1)
-        withUnsafeBytes(of: d.bitPattern.littleEndian) { bytes += $0 }
-    }
-
     /// An `Order` payload.
     static func order(id: String = "o-1", amount: Int64, status: Int64 = 1, customer: String? = nil,
                       labels: [(String, String)] = [], tags: [String] = [], price: Double? = nil) -> [UInt8] {
-        var p = ProtoBytes()
-        p.string(1, id)
-        p.int(2, amount)
-        p.int(3, status)
-        if let customer {
-            var c = ProtoBytes()
-            c.string(1, customer)
-            p.bytes(4, c.bytes)
+        ProtoTestEncoder.build { p in
+            p.string(1, id)
+            p.int(2, amount)
+            p.int(3, status)
+            if let customer { p.message(4) { $0.string(1, customer) } }
+            for (k, v) in labels {
+                p.message(5) { entry in
+                    entry.string(1, k)
+                    entry.string(2, v)
+                }
+            }
+            for t in tags { p.string(6, t) }
+            if let price { p.double(7, price) }
         }
-        for (k, v) in labels {
-            var entry = ProtoBytes()
-            entry.string(1, k)
-            entry.string(2, v)
-            p.bytes(5, entry.bytes)
-        }
-        for t in tags { p.string(6, t) }
-        if let price { p.double(7, price) }
-        return p.bytes
     }
+
+    /// A JSON Schema for orders: `amount` (integer, required, at most 1000), `id` (string).
+    static let orderJSON = #"{"type":"object","properties":{"id":{"type":"string"},"amount":{"type":"integer","maximum":1000}},"required":["amount"]}"#
 }
 
 extension OutgoingEvent {

@@ -1,3 +1,4 @@
+import JunctionTestSupport
 import Testing
 @testable import JunctionSchema
 

@@ -3,16 +3,17 @@ import Synchronization
 import Testing
 @testable import JunctionStore
 
-@Suite struct EventLogTests {
-    func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
-                       fsync: FsyncPolicy = .never) -> EventLogConfiguration {
-        var c = EventLogConfiguration(directory: dir.path)
-        c.segmentBytes = segmentBytes
-        c.fsync = fsync
-        c.indexIntervalBytes = 512
-        return c
-    }
+/// A small-segment log configuration for these tests (sparse index every 512 bytes).
+private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
+                           fsync: FsyncPolicy = .never) -> EventLogConfiguration {
+    var c = EventLogConfiguration(directory: dir.path)
+    c.segmentBytes = segmentBytes
+    c.fsync = fsync
+    c.indexIntervalBytes = 512
+    return c
+}
 
+@Suite struct EventLogTests {
     @Test func emptyLogPositions() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
         let log = try EventLog(configuration: configuration(dir))
@@ -391,14 +392,6 @@ import Testing
 
 /// Small appends to an idle log written by their caller (`inlineWriteLimit`).
 @Suite struct EventLogInlineWriteTests {
-    func configuration(_ dir: TemporaryDirectory, fsync: FsyncPolicy, segmentBytes: Int = 4096) -> EventLogConfiguration {
-        var c = EventLogConfiguration(directory: dir.path)
-        c.segmentBytes = segmentBytes
-        c.fsync = fsync
-        c.indexIntervalBytes = 512
-        return c
-    }
-
     /// Appends `payload` with an inline limit; returns the range and whether
     /// the append was written inline (its completion ran on this thread).
     func append(_ log: EventLog, _ payload: [UInt8], limit: Int,
@@ -442,7 +435,7 @@ import Testing
     /// the fsync covers what was written when it started, the next one the rest.
     @Test func appendsCompleteWhileTheIntervalFsyncRuns() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        var c = configuration(dir, fsync: .interval(milliseconds: 1), segmentBytes: 4 << 20)
+        var c = configuration(dir, segmentBytes: 4 << 20, fsync: .interval(milliseconds: 1))
         let syncs = HeldSyncs(held: 2)
         c.beforeSync = { syncs.hook() }
         let log = try EventLog(configuration: c)
@@ -486,7 +479,7 @@ import Testing
     /// meanwhile complete with the failure instead of never.
     @Test func aFailedIntervalFsyncFailsTheAppendsQueuedBehindAnInlineWriter() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        var c = configuration(dir, fsync: .interval(milliseconds: 1), segmentBytes: 4 << 20)
+        var c = configuration(dir, segmentBytes: 4 << 20, fsync: .interval(milliseconds: 1))
         let syncs = HeldSyncs(held: 1, fail: true)
         c.beforeSync = { syncs.hook() }
         let log = try EventLog(configuration: c)
@@ -538,7 +531,7 @@ import Testing
     @Test func aLoneAppenderWritesItselfAndTheIntervalFsyncStillRuns() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
         // One segment: a roll hands the append to the writer thread (it seals the previous one).
-        let log = try EventLog(configuration: configuration(dir, fsync: .interval(milliseconds: 5), segmentBytes: 64 << 10))
+        let log = try EventLog(configuration: configuration(dir, segmentBytes: 64 << 10, fsync: .interval(milliseconds: 5)))
         defer { log.close() }
         var inline = 0
         for i in 0..<200 {

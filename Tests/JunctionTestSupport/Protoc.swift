@@ -1,13 +1,13 @@
 import Foundation
 
 /// Runs protoc (when installed) on in-memory .proto sources and returns the FileDescriptorSet bytes.
-enum Protoc {
-    static let path: String? = ["/usr/bin/protoc", "/usr/local/bin/protoc"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    static var isAvailable: Bool { path != nil }
+public enum Protoc {
+    public static let path: String? = ["/usr/bin/protoc", "/usr/local/bin/protoc"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    public static var isAvailable: Bool { path != nil }
 
-    struct Failure: Error, CustomStringConvertible { var description: String }
+    public struct Failure: Error, CustomStringConvertible { public var description: String }
 
-    static func descriptorSet(_ files: [String: String]) throws -> [UInt8] {
+    public static func descriptorSet(_ files: [String: String]) throws -> [UInt8] {
         guard let path else { throw Failure(description: "protoc not installed") }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("junction-schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -31,7 +31,7 @@ enum Protoc {
     }
 
     /// One-file convenience: `body` is the file content after the syntax line.
-    static func set(_ body: String, syntax: String = "proto3") throws -> [UInt8] {
+    public static func set(_ body: String, syntax: String = "proto3") throws -> [UInt8] {
         try descriptorSet(["t.proto": "syntax = \"\(syntax)\";\npackage t;\n\(body)\n"])
     }
 }
