@@ -104,6 +104,15 @@ public final class JSONSchema: Sendable {
         return s.count > 60 ? String(s.prefix(57)) + "..." : s
     }
 
+    /// `multipleOf`: exactly for two integers, else within a relative 1e-9 of a whole quotient. The
+    /// recognizer (`JSONSchemaRecognizer.withinBounds`) decides with this too.
+    @inline(__always)
+    static func isMultiple(_ xInt: Int64?, _ xDouble: Double, of yInt: Int64?, _ yDouble: Double) -> Bool {
+        if let x = xInt, let y = yInt { return x % y == 0 }
+        let q = xDouble / yDouble
+        return q.isFinite && (q - q.rounded()).magnitude <= 1e-9 * max(1, q.magnitude)
+    }
+
     private static func less(_ a: JSONNumber, _ b: JSONNumber) -> Bool {
         // Doubles are exact below 2^53; beyond, compare integers exactly when both are integral.
         if a.double.magnitude < 9_007_199_254_740_992, b.double.magnitude < 9_007_199_254_740_992 {
@@ -201,15 +210,8 @@ public final class JSONSchema: Sendable {
         if let m = node.s.exclusiveMaximum, !Self.less(num, m) {
             return fail(path, "exclusiveMaximum", "\(num.text) is not less than exclusiveMaximum \(m.text)")
         }
-        if let m = node.s.multipleOf {
-            let ok: Bool
-            if let x = num.int64, let y = m.int64 {
-                ok = x % y == 0
-            } else {
-                let q = num.double / m.double
-                ok = q.isFinite && (q - q.rounded()).magnitude <= 1e-9 * max(1, q.magnitude)
-            }
-            if !ok { return fail(path, "multipleOf", "\(num.text) is not a multiple of \(m.text)") }
+        if let m = node.s.multipleOf, !Self.isMultiple(num.int64, num.double, of: m.int64, m.double) {
+            return fail(path, "multipleOf", "\(num.text) is not a multiple of \(m.text)")
         }
         return nil
     }

@@ -74,10 +74,6 @@ final class JSONSchemaFastNode: Sendable {
         }
     }
 
-    /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`, `multipleOf`.
-    let minimum: Bound?, maximum: Bound?, exclusiveMinimum: Bound?, exclusiveMaximum: Bound?, multipleOf: Bound?
-    /// Any of the numeric bounds is present.
-    let hasNumericBounds: Bool
     /// `const`, as a literal.
     let constLiteral: Literal?
     /// `enum`, as literals.
@@ -136,13 +132,6 @@ final class JSONSchemaFastNode: Sendable {
         self.hasApplicators = node.ref != nil || !node.allOf.isEmpty || !node.anyOf.isEmpty || !node.oneOf.isEmpty
             || node.not != nil || node.ifNode != nil
         self.pureRef = Self.isPureRef(node) ? node.ref : nil
-        self.minimum = node.minimum.map(Bound.init)
-        self.maximum = node.maximum.map(Bound.init)
-        self.exclusiveMinimum = node.exclusiveMinimum.map(Bound.init)
-        self.exclusiveMaximum = node.exclusiveMaximum.map(Bound.init)
-        self.multipleOf = node.multipleOf.map(Bound.init)
-        self.hasNumericBounds = node.minimum != nil || node.maximum != nil || node.exclusiveMinimum != nil
-            || node.exclusiveMaximum != nil || node.multipleOf != nil
     }
 
     /// True when `node` has a `$ref` and no keyword the tree validator would evaluate besides it.

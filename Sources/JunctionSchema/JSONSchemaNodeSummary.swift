@@ -3,19 +3,7 @@
 /// `$ref` to follow, and the scalar bounds. Nodes whose scalar checks are only these (`simpleScalar`) are
 /// checked on scalars without touching the node's other tables.
 struct JSONSchemaNodeSummary: Sendable {
-    /// A numeric bound, absent when `present` is false.
-    struct Bound: Sendable {
-        var present = false
-        var double = 0.0
-        var int64: Int64? = nil
-
-        init(_ b: JSONSchemaFastNode.Bound?) {
-            guard let b else { return }
-            present = true
-            double = b.double
-            int64 = b.int64
-        }
-    }
+    typealias Bound = JSONSchemaFastNode.Bound
 
     var alwaysFalse: Bool
     /// The `type` bits, 0 when the node has no `type`.
@@ -24,7 +12,10 @@ struct JSONSchemaNodeSummary: Sendable {
     var pureRef: Int
     /// Scalars need only `types`, the numeric bounds and the length bounds below.
     var simpleScalar: Bool
-    var minimum: Bound, maximum: Bound, exclusiveMinimum: Bound, exclusiveMaximum: Bound, multipleOf: Bound
+    /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`, `multipleOf`, each read once.
+    var minimum: Bound?, maximum: Bound?, exclusiveMinimum: Bound?, exclusiveMaximum: Bound?, multipleOf: Bound?
+    /// Any of the numeric bounds is present.
+    var hasNumericBounds: Bool
     /// `minLength`, `maxLength`, -1 when absent.
     var minLength: Int, maxLength: Int
 
@@ -34,11 +25,12 @@ struct JSONSchemaNodeSummary: Sendable {
         pureRef = fast.pureRef ?? -1
         simpleScalar = !fast.hasApplicators && node.const == nil && node.enumValues == nil && node.pattern == nil
             && node.format == nil && (node.types ?? 1) != 0
-        minimum = Bound(fast.minimum)
-        maximum = Bound(fast.maximum)
-        exclusiveMinimum = Bound(fast.exclusiveMinimum)
-        exclusiveMaximum = Bound(fast.exclusiveMaximum)
-        multipleOf = Bound(fast.multipleOf)
+        minimum = node.minimum.map(Bound.init)
+        maximum = node.maximum.map(Bound.init)
+        exclusiveMinimum = node.exclusiveMinimum.map(Bound.init)
+        exclusiveMaximum = node.exclusiveMaximum.map(Bound.init)
+        multipleOf = node.multipleOf.map(Bound.init)
+        hasNumericBounds = minimum != nil || maximum != nil || exclusiveMinimum != nil || exclusiveMaximum != nil || multipleOf != nil
         minLength = node.minLength ?? -1
         maxLength = node.maxLength ?? -1
     }

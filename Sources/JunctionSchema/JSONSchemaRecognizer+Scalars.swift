@@ -47,8 +47,8 @@ extension JSONSchemaRecognizer {
         if let c = fast.constLiteral, !Self.equals(v, c) { return false }
         if let e = fast.enumLiterals, !e.contains(where: { Self.equals(v, $0) }) { return false }
         switch v {
-        case .number(let num): if !number(fast, num) { return false }
-        case .string(let s, let ascii): if !string(node, s, ascii: ascii) { return false }
+        case .number(let num): if !Self.withinBounds(summary, num) { return false }
+        case .string(let s, let ascii): if !string(node, summary, s, ascii: ascii) { return false }
         default: break
         }
         guard fast.hasApplicators else { return true }
@@ -83,31 +83,39 @@ extension JSONSchemaRecognizer {
             return types == 0 || types & JSONSchemaNode.typeBoolean != 0
         case .number(let num):
             if types != 0, types & (JSONSchemaNode.typeNumber | (num.isInteger ? JSONSchemaNode.typeInteger : 0)) == 0 { return false }
-            let m = summary.pointee
-            if m.minimum.present, less(num.double, num.int64, m.minimum.double, m.minimum.int64) { return false }
-            if m.maximum.present, less(m.maximum.double, m.maximum.int64, num.double, num.int64) { return false }
-            if m.exclusiveMinimum.present, !less(m.exclusiveMinimum.double, m.exclusiveMinimum.int64, num.double, num.int64) { return false }
-            if m.exclusiveMaximum.present, !less(num.double, num.int64, m.exclusiveMaximum.double, m.exclusiveMaximum.int64) { return false }
-            if m.multipleOf.present {
-                if let x = num.int64, let y = m.multipleOf.int64 { return x % y == 0 }
-                let q = num.double / m.multipleOf.double
-                return q.isFinite && (q - q.rounded()).magnitude <= 1e-9 * max(1, q.magnitude)
-            }
-            return true
+            return withinBounds(summary, num)
         case .string(let s, let ascii):
             if types != 0, types & JSONSchemaNode.typeString == 0 { return false }
-            let minLength = summary.pointee.minLength, maxLength = summary.pointee.maxLength
-            if minLength >= 0 || maxLength >= 0 {
-                var length = s.count
-                if !ascii {
-                    length = 0
-                    for b in s where b & 0xC0 != 0x80 { length += 1 }
-                }
-                if minLength >= 0, length < minLength { return false }
-                if maxLength >= 0, length > maxLength { return false }
-            }
-            return true
+            return withinLength(summary, s, ascii: ascii)
         }
+    }
+
+    /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum` and `multipleOf`.
+    @inline(__always)
+    static func withinBounds(_ summary: UnsafePointer<JSONSchemaNodeSummary>, _ num: Number) -> Bool {
+        let m = summary.pointee
+        guard m.hasNumericBounds else { return true }
+        if let b = m.minimum, less(num.double, num.int64, b.double, b.int64) { return false }
+        if let b = m.maximum, less(b.double, b.int64, num.double, num.int64) { return false }
+        if let b = m.exclusiveMinimum, !less(b.double, b.int64, num.double, num.int64) { return false }
+        if let b = m.exclusiveMaximum, !less(num.double, num.int64, b.double, b.int64) { return false }
+        if let b = m.multipleOf { return JSONSchema.isMultiple(num.int64, num.double, of: b.int64, b.double) }
+        return true
+    }
+
+    /// `minLength` and `maxLength`, in code points.
+    @inline(__always)
+    static func withinLength(_ summary: UnsafePointer<JSONSchemaNodeSummary>, _ s: UnsafeRawBufferPointer, ascii: Bool) -> Bool {
+        let minLength = summary.pointee.minLength, maxLength = summary.pointee.maxLength
+        guard minLength >= 0 || maxLength >= 0 else { return true }
+        var length = s.count
+        if !ascii {
+            length = 0
+            for b in s where b & 0xC0 != 0x80 { length += 1 }
+        }
+        if minLength >= 0, length < minLength { return false }
+        if maxLength >= 0, length > maxLength { return false }
+        return true
     }
 
     /// JSON Schema equality of a scalar and a literal (as `JSONValue.schemaEquals`).
@@ -135,30 +143,8 @@ extension JSONSchemaRecognizer {
         return aDouble < bDouble
     }
 
-    func number(_ fast: JSONSchemaFastNode, _ num: Number) -> Bool {
-        guard fast.hasNumericBounds else { return true }
-        if let m = fast.minimum, Self.less(num.double, num.int64, m.double, m.int64) { return false }
-        if let m = fast.maximum, Self.less(m.double, m.int64, num.double, num.int64) { return false }
-        if let m = fast.exclusiveMinimum, !Self.less(m.double, m.int64, num.double, num.int64) { return false }
-        if let m = fast.exclusiveMaximum, !Self.less(num.double, num.int64, m.double, m.int64) { return false }
-        if let m = fast.multipleOf {
-            if let x = num.int64, let y = m.int64 { return x % y == 0 }
-            let q = num.double / m.double
-            return q.isFinite && (q - q.rounded()).magnitude <= 1e-9 * max(1, q.magnitude)
-        }
-        return true
-    }
-
-    func string(_ box: JSONSchemaNodeBox, _ s: UnsafeRawBufferPointer, ascii: Bool) -> Bool {
-        if box.s.minLength != nil || box.s.maxLength != nil {
-            var length = s.count
-            if !ascii {
-                length = 0
-                for b in s where b & 0xC0 != 0x80 { length += 1 }
-            }
-            if let m = box.s.minLength, length < m { return false }
-            if let m = box.s.maxLength, length > m { return false }
-        }
+    func string(_ box: JSONSchemaNodeBox, _ summary: UnsafePointer<JSONSchemaNodeSummary>, _ s: UnsafeRawBufferPointer, ascii: Bool) -> Bool {
+        if !Self.withinLength(summary, s, ascii: ascii) { return false }
         if let p = box.s.pattern, !p.matches(utf8: s) { return false }
         if assertFormats, let f = box.s.format, !f.isValid(utf8: s) { return false }
         return true
