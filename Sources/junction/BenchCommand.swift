@@ -38,7 +38,8 @@ struct BenchCommand: AsyncParsableCommand {
     var pipeline: Int?
     @Option(help: "Events published but not yet delivered to every subscriber, at most, per publisher (end-to-end flow control, so that a measurement at full speed loses nothing; 0 = no limit).")
     var maxUndelivered: Int = 8_000
-    @Option(help: "Client event loop threads.") var threads: Int = 1
+    @Option(help: "Client event loop threads (default: one per publisher and subscriber, at most one per core, so that a publisher and a subscriber do not share a thread).")
+    var threads: Int?
     @Option(help: "Gateway process id, to report its CPU time and memory.") var serverPid: Int32?
     @Option(help: "Seconds to wait for the last deliveries.") var drainTimeout: Double = 10
     @Flag(help: "Print the result as one JSON object.") var json = false
@@ -50,7 +51,7 @@ struct BenchCommand: AsyncParsableCommand {
     var idleConnections: Int?
 
     func validate() throws {
-        guard publishers >= 1, subscribers >= 0, batch >= 1, (pipeline ?? 1) >= 1, threads >= 1 else {
+        guard publishers >= 1, subscribers >= 0, batch >= 1, (pipeline ?? 1) >= 1, (threads ?? 1) >= 1 else {
             throw ValidationError("--publishers, --batch, --pipeline and --threads must be at least 1")
         }
         guard size >= 64 else { throw ValidationError("--size must be at least 64 bytes") }
@@ -60,7 +61,8 @@ struct BenchCommand: AsyncParsableCommand {
         let (host, port) = try client.hostAndPort()
         let tls = try client.tlsConfiguration()
         let token = try client.resolvedToken()
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let connections = publishers + subscribers + stalled
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? max(1, min(System.coreCount, connections)))
         do {
             try await measure(host: host, port: port, tls: tls, token: token, group: group)
             try? await group.shutdownGracefully()
@@ -87,6 +89,13 @@ struct BenchCommand: AsyncParsableCommand {
         let loops = Array(group.makeIterator())
         func subscriberLoop(_ i: Int) -> EventLoop { loops[i % loops.count] }
         func publisherLoop(_ i: Int) -> EventLoop { loops[loops.count - 1 - i % loops.count] }
+
+        // The gateway's log counters (nil with --no-store), to report group commits. Opened
+        // first: the gateway hands connections to its event loops in turn, so a
+        // connection opened between the subscribers and the publishers would put
+        // a subscriber and a publisher on one gateway thread.
+        let statsConnection = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
+                                                                   clientName: "junction-bench-stats", eventLoopGroup: group)
 
         var subs: [JunctionConnection] = []
         var durableNames: [(JunctionConnection, String)] = []
@@ -139,9 +148,6 @@ struct BenchCommand: AsyncParsableCommand {
         let perPublisher = duration == nil ? count / publishers : Int.max
         let deadline = duration.map { NIODeadline.now() + .nanoseconds(Int64($0 * 1e9)) }
         let ratePerPublisher = rate / Double(publishers)
-        // The gateway's log counters (nil with --no-store), to report group commits.
-        let statsConnection = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
-                                                                   clientName: "junction-bench-stats", eventLoopGroup: group)
         let logBefore = try? await statsConnection.admin(AdminOperation.logStats, EmptyDocument(), as: LogStatistics.self)
         let cpuStart = CPUTime.process()
         let serverStart = serverPid.flatMap(CPUTime.of)
