@@ -46,6 +46,17 @@ extension EventLog {
                 writerWaitsForRole = false
                 continue
             }
+            if !segmentsToSeal.isEmpty && failure == nil {
+                // Before anything else: no fsync may mark later records
+                // durable while an earlier segment is not.
+                sealWithoutRoleLocked()
+                if retentionActive {
+                    lock.unlock()
+                    _ = try? enforceRetention()
+                    lock.lock()
+                }
+                continue
+            }
             var deadline: UInt64 = .max
             if case .interval(let ms) = policy, dirty, failure == nil {
                 deadline = lastSync + UInt64(ms) * 1_000_000
@@ -226,12 +237,22 @@ extension EventLog {
         var sealedAny = false
         var syncs: UInt64 = 0
         var synced = false
+        // A full segment is sealed here, holding the role, only when this
+        // write must be durable anyway; otherwise the writer thread seals it
+        // afterwards without the role (a seal is an fsync of up to a whole
+        // segment: tens of milliseconds during which every append waited).
+        let sealLater = !mustSync
+        var unsealed: [LogSegment] = []
         do throws(StoreError) {
             for k in writingChunks.indices {
                 let chunk = writingChunks[k]
                 if let previous = currentSegment, previous !== chunk.segment {
-                    try seal(previous)
-                    sealedAny = true
+                    if sealLater {
+                        unsealed.append(previous)
+                    } else {
+                        try seal(previous)
+                        sealedAny = true
+                    }
                 }
                 currentSegment = chunk.segment
                 let end = k + 1 < writingChunks.count ? writingChunks[k + 1].bufferStart : buffer.count
@@ -252,7 +273,12 @@ extension EventLog {
         buffer.reset(keepCapacity: pendingInitialCapacity)
 
         lock.lock()
-        if synced {
+        if !unsealed.isEmpty {
+            // Only the writer thread crosses segments (an inline writer never
+            // does), and it seals them next.
+            segmentsToSeal.append(contentsOf: unsealed)
+        }
+        if synced && segmentsToSeal.isEmpty {
             dirty = false
             lastSync = monotonicNanos()
         } else if writeError == nil {
@@ -296,9 +322,41 @@ extension EventLog {
         return sealedAny
     }
 
+    /// Seals the oldest segment of ``segmentsToSeal`` without the writing
+    /// role: appends go on being written to the next segment (by appenders
+    /// themselves, up to ``inlineLimitDuringSync`` bytes, as during the
+    /// periodic fsync). Records up to the segment's end become durable when
+    /// it returns; a failure fails the log, like a failed periodic fsync.
+    /// Lock held and role free on entry; returns with the lock held.
+    func sealWithoutRoleLocked() {
+        let segment = segmentsToSeal[0]
+        syncingWithoutRole = true
+        lock.unlock()
+        var sealError: StoreError?
+        if configuration.beforeSeal?() == true {
+            sealError = StoreError(.io, "fdatasync failed (injected by a test)", path: segment.path)
+        } else {
+            do throws(StoreError) { try seal(segment) } catch { sealError = error }
+        }
+        lock.lock()
+        syncingWithoutRole = false
+        segmentsToSeal.removeFirst()
+        if let sealError {
+            failure = StoreError(.failed,
+                                 "sealing a segment of event log \(configuration.directory) failed, appends are refused until it is reopened: \(sealError.message)",
+                                 path: sealError.path, systemErrno: sealError.systemErrno)
+            segmentsToSeal.removeAll()
+        } else {
+            durablePositionStorage = max(durablePositionStorage, segment.lastPosition)
+        }
+        progress.broadcast()
+        if let failure, !writing { failQueuedAppendsLocked(failure) }
+    }
+
     /// Makes a fully written segment durable and persists its index. Runs on the
-    /// writer thread after the segment's last bytes were written, before any
-    /// completion for records in the next segment fires.
+    /// writer thread after the segment's last bytes were written: holding the
+    /// role before any write to the next segment under `always` (and for a
+    /// requested fsync), otherwise from ``sealWithoutRoleLocked()``.
     func seal(_ segment: LogSegment) throws(StoreError) {
         try PosixFile.dataSync(segment.fd, path: segment.path)
         // The next segment's directory entry must be durable too.

@@ -65,10 +65,17 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     var writerThread: pthread_t?
     var writerIdentity: pthread_t?
     var stats = EventLogStatistics()
-    /// The writer thread is in the periodic fsync, which does not hold the
-    /// writing role (``syncWithoutRoleLocked()``): appenders write what is
-    /// pending themselves, up to ``inlineLimitDuringSync`` bytes.
+    /// The writer thread is in the periodic fsync or a segment seal, which do
+    /// not hold the writing role (``syncWithoutRoleLocked()``,
+    /// ``sealWithoutRoleLocked()``): appenders write what is pending
+    /// themselves, up to ``inlineLimitDuringSync`` bytes.
     var syncingWithoutRole = false
+    /// Full segments written to the end but not yet sealed (fsynced, index
+    /// written), oldest first: under `interval` and `never` the writer thread
+    /// seals them outside the writing role, so that writes to the next
+    /// segment go on meanwhile. Nothing is durable past the oldest one's
+    /// start until it is sealed.
+    var segmentsToSeal: [LogSegment] = []
     /// The writing role: set while one thread (the writer thread, or an
     /// appender writing its own small append) writes, or fsyncs under
     /// `always` and at close. Only the holder uses `currentSegment` and the

@@ -70,6 +70,10 @@ public struct EventLogConfiguration: Sendable {
     /// the log stays open (interval or requested), before `fdatasync`, to
     /// hold it there; returning true makes that fsync fail.
     var beforeSync: (@Sendable () -> Bool)?
+    /// Tests: runs on the writer thread before the fsync that seals a full
+    /// segment outside the writing role (policies other than `always`), to
+    /// hold it there; returning true makes that fsync fail.
+    var beforeSeal: (@Sendable () -> Bool)?
 
     /// Creates a configuration with defaults for everything but the directory.
     public init(directory: String) {

@@ -623,4 +623,124 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         defer { reopened.close() }
         #expect(reopened.lastPosition == UInt64(attempts))
     }
+
+    /// Fills the first 4 KiB segment and rolls to the next one: three records
+    /// of 1,000 bytes (and 32-byte headers) fit, the fourth starts segment 2.
+    func fillFirstSegment(_ log: EventLog) throws {
+        for i in 0..<4 { try testPayload(i, size: 1000).withUnsafeBytes { _ = try log.append([$0]) } }
+        #expect(log.segmentCount == 2)
+    }
+
+    /// A full segment is sealed (fsynced, index written) outside the writing
+    /// role: while its fsync runs, appends to the next segment are written
+    /// and completed by their callers; records become durable up to the
+    /// sealed segment's end, and no further until the next fsync.
+    @Test func appendsCompleteWhileASegmentIsSealed() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        var c = configuration(dir, segmentBytes: 4096, fsync: .interval(milliseconds: 60_000))
+        let seals = HeldSyncs(held: 1)
+        c.beforeSeal = { seals.hook() }
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        defer { seals.releaseAll() }
+        try fillFirstSegment(log)
+        #expect(seals.entered.wait(timeout: .now() + 10) == .success, "the seal of segment 1 starts")
+        #expect(log.completedPosition == 4, "the write to segment 2 completed before the seal")
+        #expect(log.durablePosition == 0)
+
+        let completed = DispatchSemaphore(value: 0)
+        let (range, wasInline) = append(log, testPayload(4, size: 1000), limit: 4096) { _ in completed.signal() }
+        #expect(range == 5...5)
+        #expect(wasInline, "written by the appender while the writer thread seals")
+        #expect(completed.wait(timeout: .now() + 10) == .success)
+        let handedOff = DispatchSemaphore(value: 0)
+        let (sixth, sixthInline) = append(log, testPayload(5, size: 100), limit: 0) { _ in handedOff.signal() }
+        #expect(sixth == 6...6 && !sixthInline)
+        #expect(log.completedPosition == 5)
+
+        seals.release.signal()
+        #expect(handedOff.wait(timeout: .now() + 10) == .success, "written by the writer thread after the seal")
+        let deadline = Date().addingTimeInterval(10)
+        while log.durablePosition < 3 && Date() < deadline { usleep(1000) }
+        #expect(log.durablePosition == 3, "durable up to the sealed segment's end, not into the next one")
+        #expect(dir.files(withSuffix: ".idx").count == 1, "the sealed segment's index was written")
+        try log.sync()
+        #expect(log.durablePosition == 6)
+        var batch = LogReadBatch()
+        var payloads: [[UInt8]] = []
+        _ = log.scan(from: 1, batch: &batch) { _, payload in payloads.append(Array(payload)); return true }
+        #expect(payloads == (0..<5).map { testPayload($0, size: 1000) } + [testPayload(5, size: 100)])
+    }
+
+    /// A requested fsync waits for a seal in progress: it never reports
+    /// records durable while an earlier segment is not.
+    @Test func syncWaitsForASealInProgress() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        var c = configuration(dir, segmentBytes: 4096, fsync: .interval(milliseconds: 60_000))
+        let seals = HeldSyncs(held: 1)
+        c.beforeSeal = { seals.hook() }
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        defer { seals.releaseAll() }
+        try fillFirstSegment(log)
+        #expect(seals.entered.wait(timeout: .now() + 10) == .success)
+        let synced = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? log.sync()
+            synced.signal()
+        }
+        #expect(synced.wait(timeout: .now() + 0.2) == .timedOut, "sync() waits while segment 1 is not sealed")
+        #expect(log.durablePosition == 0)
+        seals.release.signal()
+        #expect(synced.wait(timeout: .now() + 10) == .success)
+        #expect(log.durablePosition == 4)
+    }
+
+    /// A seal that fails fails the log like a failed fsync: later appends
+    /// are refused with the reason, and the appends queued during the seal
+    /// complete with it.
+    @Test func aFailedSealFailsTheLog() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        var c = configuration(dir, segmentBytes: 4096, fsync: .interval(milliseconds: 60_000))
+        let seals = HeldSyncs(held: 1, fail: true)
+        c.beforeSeal = { seals.hook() }
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        defer { seals.releaseAll() }
+        try fillFirstSegment(log)
+        #expect(seals.entered.wait(timeout: .now() + 10) == .success)
+        let queued = Mutex<Result<ClosedRange<UInt64>, StoreError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        testPayload(4, size: 100).withUnsafeBytes { bytes in
+            _ = log.append(count: 1, inlineWriteLimit: 0, parts: { _ in (bytes, UnsafeRawBufferPointer(start: nil, count: 0)) }) { result in
+                queued.withLock { $0 = result }
+                done.signal()
+            }
+        }
+        seals.release.signal()
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        let result = queued.withLock { $0 }
+        guard case .failure(let error)? = result else {
+            Issue.record("the append queued during the failed seal should fail, got \(String(describing: result))")
+            return
+        }
+        #expect(error.message.contains("sealing a segment"), "\(error.message)")
+        #expect(throws: StoreError.self) { try testPayload(5, size: 100).withUnsafeBytes { _ = try log.append([$0]) } }
+        #expect(log.durablePosition == 0)
+    }
+
+    /// Under `always` the seal stays in the write (every completion waits
+    /// for its fsync anyway): the seal hook is never called.
+    @Test func underAlwaysTheSealStaysInTheWrite() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        var c = configuration(dir, segmentBytes: 4096, fsync: .always)
+        let called = Mutex(0)
+        c.beforeSeal = { called.withLock { $0 += 1 }; return false }
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        try fillFirstSegment(log)
+        #expect(log.durablePosition == 4)
+        #expect(called.withLock { $0 } == 0)
+        #expect(dir.files(withSuffix: ".idx").count == 1)
+    }
 }
