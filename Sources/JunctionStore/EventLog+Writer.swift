@@ -143,17 +143,29 @@ extension EventLog {
             progress.broadcast()
             return
         }
+        let syncError = flushWithoutRoleLocked(segment, hook: configuration.beforeSync) { segment throws(StoreError) in
+            try PosixFile.dataSync(segment.fd, path: segment.path)
+        }
+        finishSyncLocked(target: target, error: syncError)
+    }
+
+    /// Runs `flush` on `segment` with the lock released and
+    /// `syncingWithoutRole` set (appenders may write inline meanwhile);
+    /// `hook` (tests) may hold it or make it fail. Returns its error.
+    /// Lock held on entry and on return.
+    func flushWithoutRoleLocked(_ segment: LogSegment, hook: (@Sendable () -> Bool)?,
+                                _ flush: (LogSegment) throws(StoreError) -> Void) -> StoreError? {
         syncingWithoutRole = true
         lock.unlock()
-        var syncError: StoreError?
-        if configuration.beforeSync?() == true {
-            syncError = StoreError(.io, "fdatasync failed (injected by a test)", path: segment.path)
+        var flushError: StoreError?
+        if hook?() == true {
+            flushError = StoreError(.io, "fdatasync failed (injected by a test)", path: segment.path)
         } else {
-            do throws(StoreError) { try PosixFile.dataSync(segment.fd, path: segment.path) } catch { syncError = error }
+            do throws(StoreError) { try flush(segment) } catch { flushError = error }
         }
         lock.lock()
         syncingWithoutRole = false
-        finishSyncLocked(target: target, error: syncError)
+        return flushError
     }
 
     /// After an fsync made outside ``writePendingLocked(mustSync:)`` (lock
@@ -330,16 +342,9 @@ extension EventLog {
     /// Lock held and role free on entry; returns with the lock held.
     func sealWithoutRoleLocked() {
         let segment = segmentsToSeal[0]
-        syncingWithoutRole = true
-        lock.unlock()
-        var sealError: StoreError?
-        if configuration.beforeSeal?() == true {
-            sealError = StoreError(.io, "fdatasync failed (injected by a test)", path: segment.path)
-        } else {
-            do throws(StoreError) { try seal(segment) } catch { sealError = error }
+        let sealError = flushWithoutRoleLocked(segment, hook: configuration.beforeSeal) { segment throws(StoreError) in
+            try seal(segment)
         }
-        lock.lock()
-        syncingWithoutRole = false
         segmentsToSeal.removeFirst()
         if let sealError {
             failure = StoreError(.failed,

@@ -624,6 +624,24 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         #expect(reopened.lastPosition == UInt64(attempts))
     }
 
+    /// A log of 4 KiB segments whose first seal is held (and fails with
+    /// `fail`), filled until that seal started.
+    func logInsideItsFirstSeal(_ dir: TemporaryDirectory, fail: Bool = false) throws -> (EventLog, HeldSyncs) {
+        var c = configuration(dir, segmentBytes: 4096, fsync: .interval(milliseconds: 60_000))
+        let seals = HeldSyncs(held: 1, fail: fail)
+        c.beforeSeal = { seals.hook() }
+        let log = try EventLog(configuration: c)
+        do {
+            try fillFirstSegment(log)
+        } catch {
+            seals.releaseAll()
+            log.close()
+            throw error
+        }
+        #expect(seals.entered.wait(timeout: .now() + 10) == .success, "the seal of segment 1 starts")
+        return (log, seals)
+    }
+
     /// Fills the first 4 KiB segment and rolls to the next one: three records
     /// of 1,000 bytes (and 32-byte headers) fit, the fourth starts segment 2.
     func fillFirstSegment(_ log: EventLog) throws {
@@ -637,14 +655,9 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
     /// sealed segment's end, and no further until the next fsync.
     @Test func appendsCompleteWhileASegmentIsSealed() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        var c = configuration(dir, segmentBytes: 4096, fsync: .interval(milliseconds: 60_000))
-        let seals = HeldSyncs(held: 1)
-        c.beforeSeal = { seals.hook() }
-        let log = try EventLog(configuration: c)
+        let (log, seals) = try logInsideItsFirstSeal(dir)
         defer { log.close() }
         defer { seals.releaseAll() }
-        try fillFirstSegment(log)
-        #expect(seals.entered.wait(timeout: .now() + 10) == .success, "the seal of segment 1 starts")
         #expect(log.completedPosition == 4, "the write to segment 2 completed before the seal")
         #expect(log.durablePosition == 0)
 
@@ -676,14 +689,9 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
     /// records durable while an earlier segment is not.
     @Test func syncWaitsForASealInProgress() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        var c = configuration(dir, segmentBytes: 4096, fsync: .interval(milliseconds: 60_000))
-        let seals = HeldSyncs(held: 1)
-        c.beforeSeal = { seals.hook() }
-        let log = try EventLog(configuration: c)
+        let (log, seals) = try logInsideItsFirstSeal(dir)
         defer { log.close() }
         defer { seals.releaseAll() }
-        try fillFirstSegment(log)
-        #expect(seals.entered.wait(timeout: .now() + 10) == .success)
         let synced = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             try? log.sync()
@@ -701,14 +709,9 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
     /// complete with it.
     @Test func aFailedSealFailsTheLog() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        var c = configuration(dir, segmentBytes: 4096, fsync: .interval(milliseconds: 60_000))
-        let seals = HeldSyncs(held: 1, fail: true)
-        c.beforeSeal = { seals.hook() }
-        let log = try EventLog(configuration: c)
+        let (log, seals) = try logInsideItsFirstSeal(dir, fail: true)
         defer { log.close() }
         defer { seals.releaseAll() }
-        try fillFirstSegment(log)
-        #expect(seals.entered.wait(timeout: .now() + 10) == .success)
         let queued = Mutex<Result<ClosedRange<UInt64>, StoreError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         testPayload(4, size: 100).withUnsafeBytes { bytes in
