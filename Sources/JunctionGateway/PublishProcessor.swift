@@ -304,7 +304,6 @@ final class PublishProcessor {
                        position: inout UInt64, now: Int64, scratch: inout Scratch) {
         let count = job.eventCount
         scratch.matches.removeAll(keepingCapacity: true)
-        var ack = job.allocator.buffer(capacity: 32 + count * 24)
         stampBuffer.withUnsafeReadableBytes { stampBytes in
             withUnsafeTemporaryAllocation(of: EventOutcome.self, capacity: max(count, 1)) { outcomes in
                 for i in 0..<count {
@@ -330,11 +329,13 @@ final class PublishProcessor {
                         scratch.matches.append(Match(event: i, slot: firstSlot + index))
                     }
                 }
-                ack.writeFrame(PublishAckFrame(batchID: job.batchID, outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))
+                // Sized exactly: a guess per event was too small for generated
+                // ids and cost a reallocation per batch.
+                job.ack = job.allocator.frame(PublishAckFrame(batchID: job.batchID,
+                                                              outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))
                 outcomes.baseAddress!.deinitialize(count: count)
             }
         }
-        job.ack = ack
         guard !scratch.matches.isEmpty else { return }
 
         // Delivery stamps: the stored suffix plus the position, once per matched event.
@@ -402,7 +403,6 @@ final class PublishProcessor {
     private static func answerFailed(_ jobs: [PublishJob], records: [StampRecord], starts: [Int], failure: StoreError) {
         for (j, job) in jobs.enumerated() {
             let count = job.eventCount
-            var ack = job.allocator.buffer(capacity: 64 + count * 64)
             withUnsafeTemporaryAllocation(of: EventOutcome.self, capacity: max(count, 1)) { outcomes in
                 for i in 0..<count {
                     let event = job.event(i)
@@ -413,10 +413,10 @@ final class PublishProcessor {
                         : EventOutcome(id: event.id, position: 0, code: record.code, message: record.message)
                     (outcomes.baseAddress! + i).initialize(to: outcome)
                 }
-                ack.writeFrame(PublishAckFrame(batchID: job.batchID, outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))
+                job.ack = job.allocator.frame(PublishAckFrame(batchID: job.batchID,
+                                                              outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))
                 outcomes.baseAddress!.deinitialize(count: count)
             }
-            job.ack = ack
         }
         answer(jobs)
     }
