@@ -246,7 +246,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
         // A publish frame's decoded events travel with the job, so it gets an
         // arena of its own; every other frame is handled here and now.
         let isPublish = body.readableBytes > 0 && body.getInteger(at: body.readerIndex, as: UInt8.self) == 0x12
-        let arena = isPublish ? ProtobufArena(capacity: body.readableBytes * 2 + 2048) : controlArena
+        let arena = isPublish ? ArenaPool.current.take(capacity: body.readableBytes * 2 + 2048) : controlArena
         defer { if !isPublish { controlArena.reset() } }
         var frame: UnsafeMutablePointer<Junction__V1__ClientFrame>
         do {
@@ -262,7 +262,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
             // A publish frame that does not start with its own field (an
             // unknown or repeated field first): its events must live in an
             // arena of their own, not the shared control arena. Decode again.
-            let own = ProtobufArena(capacity: body.readableBytes * 2 + 2048)
+            let own = ArenaPool.current.take(capacity: body.readableBytes * 2 + 2048)
             do {
                 frame = try body.withUnsafeReadableBytes { raw throws(WireError) in
                     try FrameDecoder.decodeClientFrame(raw, arena: own)
@@ -430,6 +430,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     /// Called on the event loop when the worker is done with `job`.
     func publishCompleted(_ job: PublishJob) {
         inFlight -= 1
+        ArenaPool.current.give(job.arena)
         if let ack = job.ack, let context, context.channel.isActive {
             context.write(wrapOutboundOut(ack), promise: nil)
             scheduleFlush()

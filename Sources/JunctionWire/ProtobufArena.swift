@@ -27,6 +27,9 @@ public final class ProtobufArena {
     /// Forgets every allocation (keeping the main block for reuse).
     public func reset() { junction_arena_reset(raw) }
 
+    /// Bytes of the main block (kept by ``reset()``).
+    public var capacity: Int { raw.pointee.capacity }
+
     /// Bytes handed out since the last reset.
     public var bytesUsed: Int { raw.pointee.used + raw.pointee.overflow_bytes }
 
