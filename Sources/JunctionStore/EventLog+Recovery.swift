@@ -44,16 +44,32 @@ extension EventLog {
         }
 
         var truncated = false
+        // Whether the previous segment had no index file: it was never sealed
+        // (a seal writes the index after the segment's fsync).
+        var previousUnsealed = false
         for (i, first) in firstPositions.enumerated() {
             let path = directory + "/" + LogSegment.baseName(first) + ".log"
             let indexPath = directory + "/" + LogSegment.baseName(first) + ".idx"
-            if !truncated, let previous = segments.last, previous.lastPosition < first &- 1,
-               try onlyEmptySegments(firstPositions[i...], in: directory) {
-                // A segment file is created when an append reserves its first
-                // position, before the writer has written the earlier records; a
-                // crash in between leaves empty segments past the real end. They
-                // hold nothing (the writer writes in position order), so they go.
-                truncated = true
+            if !truncated, let previous = segments.last, previous.lastPosition < first &- 1 {
+                if try onlyEmptySegments(firstPositions[i...], in: directory) {
+                    // A segment file is created when an append reserves its first
+                    // position, before the writer has written the earlier records; a
+                    // crash in between leaves empty segments past the real end. They
+                    // hold nothing (the writer writes in position order), so they go.
+                    truncated = true
+                } else if previousUnsealed {
+                    // The previous segment ends cleanly before this one starts and
+                    // has no index: it was never sealed. Under `interval` and `never`
+                    // the writer seals a full segment after writing into the next
+                    // one, so an OS crash during that seal can lose the older
+                    // segment's tail while records of later segments reached the
+                    // disk. Those were never durable (the durable position does not
+                    // pass an unsealed segment): the log ends here.
+                    report.truncations.append(.init(
+                        path: previous.path, validBytes: previous.byteSize, removedBytes: 0,
+                        reason: "the segment ends at position \(previous.lastPosition) but the next one starts at \(first): its last records were lost before it was sealed, so the later segments, which held nothing durable, are deleted"))
+                    truncated = true
+                }
             }
             if truncated {
                 try PosixFile.unlinkIfPresent(path)
@@ -70,6 +86,7 @@ extension EventLog {
             let fd = try PosixFile.open(path, flags: O_RDWR)
             let segment = LogSegment(directory: directory, firstPosition: first, fd: fd)
             let isLast = i == firstPositions.count - 1
+            previousUnsealed = access(indexPath, F_OK) != 0
             if !isLast && SegmentIndexFile.load(into: segment, maxRecordBytes: configuration.maxRecordBytes,
                                                 indexInterval: configuration.indexIntervalBytes) {
                 report.indexFilesLoaded += 1

@@ -185,6 +185,49 @@ import Testing
         }
     }
 
+    /// An OS crash while a full segment was being sealed (under `interval`
+    /// and `never` the writer seals it after writing into the next one) can
+    /// leave that segment without its last records, cleanly, while later
+    /// segments hold records. Those were never durable: recovery ends the log
+    /// at the short segment and deletes the later ones, instead of refusing
+    /// a gap. With the short segment's index file present (it was sealed,
+    /// so it lost records after its fsync: damage, not a crash), the gap is
+    /// still refused.
+    @Test func aShortUnsealedSegmentEndsTheLogAndLaterSegmentsGo() throws {
+        for sealed in [false, true] {
+            let dir = TemporaryDirectory(); defer { dir.remove() }
+            let (payloads, layout) = try makeLog(dir, seed: 11)
+            let names = dir.files(withSuffix: ".log")
+            #expect(names.count >= 4)
+            // The second segment loses its last two records, at a record boundary.
+            let short = names[1]
+            let records = layout[short]!
+            let keep = records[records.count - 3]
+            let handle = try #require(FileHandle(forWritingAtPath: dir.file(short)))
+            try handle.truncate(atOffset: UInt64(keep.2))
+            try handle.close()
+            let index = dir.file(String(short.dropLast(4)) + ".idx")
+            if !sealed { try? FileManager.default.removeItem(atPath: index) }
+            if sealed {
+                #expect(FileManager.default.fileExists(atPath: index))
+                #expect { try EventLog(configuration: configuration(dir.path)) } throws: { error in
+                    (error as? StoreError)?.code == .corruption && (error as? StoreError)?.message.contains("gap") == true
+                }
+                continue
+            }
+            let log = try EventLog(configuration: configuration(dir.path))
+            defer { log.close() }
+            #expect(log.lastPosition == keep.0)
+            #expect(log.recoveryReport.deletedSegments == names[2...].map { dir.file($0) })
+            #expect(log.recoveryReport.truncations.first?.reason.contains("lost before it was sealed") == true, "\(log.recoveryReport)")
+            var batch = LogReadBatch()
+            var read: [[UInt8]] = []
+            _ = log.scan(from: 1, batch: &batch) { _, payload in read.append(Array(payload)); return true }
+            #expect(read == Array(payloads.prefix(Int(keep.0))))
+            #expect(try log.append([testPayload(999, size: 10)]).lowerBound == keep.0 + 1)
+        }
+    }
+
     /// Segment files are created when appends reserve positions, ahead of the
     /// writer; a kill before the earlier records are written leaves empty files
     /// past the real end. Recovery drops them instead of refusing a "gap".
