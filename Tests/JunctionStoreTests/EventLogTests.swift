@@ -423,7 +423,9 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
             let n = count.withLock { $0 += 1; return $0 }
             guard n <= held else { return false }
             entered.signal()
-            release.wait()
+            // Bounded: a regression that blocks the test thread behind a held
+            // fsync then fails the test instead of hanging the suite.
+            _ = release.wait(timeout: .now() + 30)
             return fail
         }
         /// Lets every held fsync go (for the test's exit paths).
