@@ -55,7 +55,9 @@ final class ArenaPool {
     /// Keeps `arena` for reuse once its frame's batch is answered (it may
     /// still be referenced; ``take(capacity:)`` waits until it is not).
     func give(_ arena: ProtobufArena) {
-        guard arena.capacity <= Self.maxArenaBytes else { return }
+        // Not one that grew overflow blocks (a frame that decoded larger than
+        // expected): the spare would keep them until reused.
+        guard arena.capacity <= Self.maxArenaBytes, !arena.hasOverflow else { return }
         if spare.count == Self.maxSpare {
             // Full: drop the oldest, which is either free (and then as good
             // as this one) or still held and not worth waiting for.

@@ -30,6 +30,9 @@ public final class ProtobufArena {
     /// Bytes of the main block (kept by ``reset()``).
     public var capacity: Int { raw.pointee.capacity }
 
+    /// Whether allocations since the last reset went beyond the main block.
+    public var hasOverflow: Bool { raw.pointee.overflow_bytes > 0 }
+
     /// Bytes handed out since the last reset.
     public var bytesUsed: Int { raw.pointee.used + raw.pointee.overflow_bytes }
 

@@ -32,6 +32,11 @@ import Testing
         #expect(small.capacity == 1024, "it is still there for a small frame")
         pool.give(ProtobufArena(capacity: ArenaPool.maxArenaBytes + 1))
         #expect(pool.spareCount == 0, "arenas above the size limit are not kept")
+        let grown = ProtobufArena(capacity: 1024)
+        _ = junction_arena_alloc_for_tests(grown, 4096)
+        #expect(grown.hasOverflow)
+        pool.give(grown)
+        #expect(pool.spareCount == 0, "nor ones that grew overflow blocks")
     }
 
     @Test func thePoolIsBounded() {
