@@ -29,8 +29,10 @@ extension EventLog {
     /// It writes only while holding the writing role
     /// (``claimWritingLocked()``), which a small append may hold instead
     /// (``writePendingLocked(mustSync:)`` from `enqueue`); fsyncs under
-    /// `always`, and the last one at close, hold it too, the periodic one
-    /// does not (``syncWithoutRoleLocked()``).
+    /// `always`, and the last one at close, hold it too; the periodic one
+    /// (``syncWithoutRoleLocked()``) and, under `interval` and `never`, the
+    /// seal of a full segment (``sealWithoutRoleLocked()``, before anything
+    /// else) do not.
     func writerLoop() {
         let policy = configuration.fsync
         let retentionActive = configuration.retention != .unlimited
@@ -217,9 +219,10 @@ extension EventLog {
     /// Whether the calling thread may write what is pending itself instead
     /// of waking the writer thread: the pending bytes are at most `limit`
     /// (or ``inlineLimitDuringSync`` while the writer thread is busy in the
-    /// periodic fsync),
+    /// periodic fsync or a seal),
     /// nobody else writes, no fsync is due before the completions (so the
-    /// caller never waits for the disk) and no segment must be sealed first.
+    /// caller never waits for the disk) and everything pending goes to the
+    /// segment written last (rolling to a new segment is the writer thread's).
     func mayWriteInlineLocked(limit: Int) -> Bool {
         // Not while the writer waits for the role: its interval fsync is due,
         // and a run of inline writers must not keep pushing it back.
