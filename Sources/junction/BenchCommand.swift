@@ -100,6 +100,27 @@ struct BenchCommand: AsyncParsableCommand {
         var subs: [JunctionConnection] = []
         var durableNames: [(JunctionConnection, String)] = []
         var recorders: [NIOLoopBound<SubscriberRecorder>] = []
+        // The stalled consumers and the schema registration also connect
+        // before the measured subscribers and publishers (see above).
+        for i in 0..<stalled {
+            let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
+                                                         clientName: "junction-bench-stalled-\(i)", eventLoopGroup: group)
+            let name = "bench-stalled-\(UInt32.random(in: 0...UInt32.max))-\(i)"
+            _ = try await c.admin(AdminOperation.subscriptionCreate, SubscriptionSpec(name: name, pattern: pattern), as: SubscriptionInfo.self)
+            durableNames.append((c, name))
+            _ = try await c.subscribeEncoded(durable: name, credits: 1_000, onDeliveries: { _ in }, onEnd: { _ in })
+            subs.append(c)
+        }
+
+        var benchSchema: BenchSchema?
+        if let schema {
+            guard let format = BenchSchema(rawValue: schema) else { throw ValidationError("--schema \(schema): use json or protobuf") }
+            let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
+                                                         clientName: "junction-bench-schema", eventLoopGroup: group)
+            try await format.register(on: c)
+            await c.close()
+            benchSchema = format
+        }
         for i in 0..<subscribers {
             let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
                                                          clientName: "junction-bench-sub-\(i)", eventLoopGroup: subscriberLoop(i))
@@ -125,25 +146,6 @@ struct BenchCommand: AsyncParsableCommand {
             subs.append(c)
         }
 
-        for i in 0..<stalled {
-            let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
-                                                         clientName: "junction-bench-stalled-\(i)", eventLoopGroup: group)
-            let name = "bench-stalled-\(UInt32.random(in: 0...UInt32.max))-\(i)"
-            _ = try await c.admin(AdminOperation.subscriptionCreate, SubscriptionSpec(name: name, pattern: pattern), as: SubscriptionInfo.self)
-            durableNames.append((c, name))
-            _ = try await c.subscribeEncoded(durable: name, credits: 1_000, onDeliveries: { _ in }, onEnd: { _ in })
-            subs.append(c)
-        }
-
-        var benchSchema: BenchSchema?
-        if let schema {
-            guard let format = BenchSchema(rawValue: schema) else { throw ValidationError("--schema \(schema): use json or protobuf") }
-            let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
-                                                         clientName: "junction-bench-schema", eventLoopGroup: group)
-            try await format.register(on: c)
-            await c.close()
-            benchSchema = format
-        }
         let template = EventTemplate(source: source, size: size, schema: benchSchema)
         let perPublisher = duration == nil ? count / publishers : Int.max
         let deadline = duration.map { NIODeadline.now() + .nanoseconds(Int64($0 * 1e9)) }
