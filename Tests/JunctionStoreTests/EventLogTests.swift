@@ -706,6 +706,27 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         #expect(log.durablePosition == 4)
     }
 
+    /// `close()` during a seal waits for it: the writer thread does not exit
+    /// with a full segment unsealed, and the log reopens clean.
+    @Test func closeWaitsForASealInProgress() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let (log, seals) = try logInsideItsFirstSeal(dir)
+        defer { seals.releaseAll() }
+        let closed = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            log.close()
+            closed.signal()
+        }
+        #expect(closed.wait(timeout: .now() + 0.2) == .timedOut, "close() waits while segment 1 is being sealed")
+        seals.release.signal()
+        #expect(closed.wait(timeout: .now() + 10) == .success)
+        #expect(dir.files(withSuffix: ".idx").count == 1, "segment 1 was sealed before the writer thread exited")
+        let again = try EventLog(configuration: configuration(dir, segmentBytes: 4096))
+        defer { again.close() }
+        #expect(again.recoveryReport.isClean, "\(again.recoveryReport)")
+        #expect(again.lastPosition == 4)
+    }
+
     /// A seal that fails fails the log like a failed fsync: later appends
     /// are refused with the reason, and the appends queued during the seal
     /// complete with it.
