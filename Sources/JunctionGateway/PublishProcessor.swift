@@ -180,8 +180,6 @@ final class PublishProcessor {
         /// Each event of the group as decoded, read once (its strings are
         /// measured when the view is made), indexed like `stamps`.
         var views: [EventView] = []
-        /// Per job: where each matched event's delivery stamp is.
-        var stampOf: [Range<Int>?] = []
         var jobStart: [Int] = []
         /// The parts of each accepted event, for the log append.
         var parts: [(UnsafeRawBufferPointer, UnsafeRawBufferPointer)] = []
@@ -338,29 +336,16 @@ final class PublishProcessor {
         }
         guard !scratch.matches.isEmpty else { return }
 
-        // Delivery stamps: the stored suffix plus the position, once per matched event.
-        var deliveryStamps = job.allocator.buffer(capacity: scratch.matches.count * 64)
-        scratch.stampOf.removeAll(keepingCapacity: true)
-        scratch.stampOf.append(contentsOf: repeatElement(nil, count: count))
-        stampBuffer.withUnsafeReadableBytes { stampBytes in
-            for match in scratch.matches where scratch.stampOf[match.event] == nil {
-                let suffix = UnsafeRawBufferPointer(rebasing: stampBytes[scratch.stamps[first + match.event].suffix])
-                let start = deliveryStamps.writerIndex
-                deliveryStamps.writeWithUnsafeMutableBytes(minimumWritableBytes: suffix.count + 12) { raw in
-                    var w = ProtoWriter(raw)
-                    w.raw(suffix)
-                    w.uint64Field(13, scratch.stamps[first + match.event].position)
-                    return w.written(since: raw.baseAddress!)
-                }
-                scratch.stampOf[match.event] = start..<deliveryStamps.writerIndex
-            }
-        }
-        let source = DeliverySource(body: job.body, stamps: deliveryStamps)
+        // Each delivery is the producer's bytes, the stamped suffix (both as
+        // stored) and the position, which the item writes itself: nothing is
+        // copied here.
+        let source = DeliverySource(body: job.body, stamps: stampBuffer)
         for match in scratch.matches {
-            let stamp = scratch.stampOf[match.event]!
+            let record = scratch.stamps[first + match.event]
             let item = DeliveryItem(
                 source: source, eventOffset: UInt32(job.ranges[match.event].lowerBound), eventLength: UInt32(job.ranges[match.event].count),
-                stampOffset: UInt32(stamp.lowerBound), stampLength: UInt32(stamp.count), attempt: 1)
+                stampOffset: UInt32(record.suffix.lowerBound), stampLength: UInt32(record.suffix.count), attempt: 1,
+                position: record.position)
             if scratch.slotItems[match.slot].isEmpty { scratch.usedSlots.append(match.slot) }
             scratch.slotItems[match.slot].append(item)
         }

@@ -15,7 +15,8 @@ final class DeliverySource: Sendable {
 }
 
 /// One event on its way to a subscriber: the producer's encoded bytes (a
-/// range of the publish frame, not copied) and the gateway's stamped suffix.
+/// range of the publish frame, not copied), the gateway's stamped suffix
+/// (the same bytes the log stored after them), then the log position.
 struct DeliveryItem: Sendable {
     let source: DeliverySource
     /// Offsets relative to the readable bytes of `source.body` / `source.stamps`.
@@ -24,14 +25,31 @@ struct DeliveryItem: Sendable {
     let stampOffset: UInt32
     let stampLength: UInt32
     var attempt: UInt32
+    /// Written after the suffix as `Event.position` (field 13); 0 when the
+    /// suffix already holds it.
+    let position: UInt64
 
-    var encodedSize: Int { Int(eventLength) + Int(stampLength) }
+    init(source: DeliverySource, eventOffset: UInt32, eventLength: UInt32, stampOffset: UInt32, stampLength: UInt32,
+         attempt: UInt32, position: UInt64 = 0) {
+        self.source = source
+        self.eventOffset = eventOffset
+        self.eventLength = eventLength
+        self.stampOffset = stampOffset
+        self.stampLength = stampLength
+        self.attempt = attempt
+        self.position = position
+    }
 
-    /// Writes the event (original bytes, then the suffix).
+    var encodedSize: Int {
+        Int(eventLength) + Int(stampLength) + (position == 0 ? 0 : ProtoSize.uint64Field(13, position))
+    }
+
+    /// Writes the event (original bytes, the suffix, the position).
     @inline(__always)
     func write(into w: inout ProtoWriter) {
         source.body.withUnsafeReadableBytes { w.raw(UnsafeRawBufferPointer(rebasing: $0[Int(eventOffset)..<Int(eventOffset + eventLength)])) }
         source.stamps.withUnsafeReadableBytes { w.raw(UnsafeRawBufferPointer(rebasing: $0[Int(stampOffset)..<Int(stampOffset + stampLength)])) }
+        if position != 0 { w.uint64Field(13, position) }
     }
 }
 
@@ -91,7 +109,7 @@ final class SubscriptionStream {
         var buffer = connection.allocator.buffer(capacity: bytes)
         var compacted: [DeliveryItem] = []
         compacted.reserveCapacity(count)
-        var layout: [(event: Range<Int>, stamp: Range<Int>, attempt: UInt32)] = []
+        var layout: [(event: Range<Int>, stamp: Range<Int>, attempt: UInt32, position: UInt64)] = []
         for item in waiting {
             let eventStart = buffer.writerIndex
             item.source.body.withUnsafeReadableBytes {
@@ -101,13 +119,14 @@ final class SubscriptionStream {
             item.source.stamps.withUnsafeReadableBytes {
                 buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[Int(item.stampOffset)..<Int(item.stampOffset + item.stampLength)]))
             }
-            layout.append((eventStart..<stampStart, stampStart..<buffer.writerIndex, item.attempt))
+            layout.append((eventStart..<stampStart, stampStart..<buffer.writerIndex, item.attempt, item.position))
         }
         let own = DeliverySource(body: buffer, stamps: buffer)
         for entry in layout {
             compacted.append(DeliveryItem(
                 source: own, eventOffset: UInt32(entry.event.lowerBound), eventLength: UInt32(entry.event.count),
-                stampOffset: UInt32(entry.stamp.lowerBound), stampLength: UInt32(entry.stamp.count), attempt: entry.attempt))
+                stampOffset: UInt32(entry.stamp.lowerBound), stampLength: UInt32(entry.stamp.count), attempt: entry.attempt,
+                position: entry.position))
         }
         flow.replaceNewest(with: compacted)
     }
