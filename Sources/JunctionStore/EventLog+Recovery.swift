@@ -44,6 +44,9 @@ extension EventLog {
         }
 
         var truncated = false
+        // Segments read in full and kept whole: fsynced, and indexed, once the
+        // directory holds its final set of segments (below).
+        var scannedWhole: Set<ObjectIdentifier> = []
         // Whether the previous segment had no index file: it was never sealed
         // (a seal writes the index after the segment's fsync).
         var previousUnsealed = false
@@ -103,8 +106,8 @@ extension EventLog {
                                                     reason: outcome.defect ?? "unknown"))
                     truncated = true
                     directoryChanged = true
-                } else if !isLast {
-                    try? SegmentIndexFile.write(segment)
+                } else {
+                    scannedWhole.insert(ObjectIdentifier(segment))
                 }
             }
             segments.append(segment)
@@ -119,6 +122,19 @@ extension EventLog {
             try? PosixFile.unlinkIfPresent(last.indexPath)
         }
         if directoryChanged { try PosixFile.syncDirectory(directory) }
+        // A scanned segment may hold records that only reached the page cache
+        // (a process crash before its seal or the interval fsync): fsync it,
+        // since the log reports everything recovered as durable. Only then,
+        // with deletions above durable, write its index: an index marks a
+        // sealed segment, and written earlier it could outlive a crash in
+        // the middle of this recovery and make the next one refuse the gap
+        // it was repairing.
+        for segment in segments where scannedWhole.contains(ObjectIdentifier(segment)) {
+            try PosixFile.dataSync(segment.fd, path: segment.path)
+        }
+        for segment in segments.dropLast() where scannedWhole.contains(ObjectIdentifier(segment)) {
+            try? SegmentIndexFile.write(segment)
+        }
         for segment in segments.dropLast() { segment.sealComplete = true }
 
         report.segmentCount = segments.count
