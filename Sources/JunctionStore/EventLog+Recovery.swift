@@ -132,9 +132,11 @@ extension EventLog {
         for segment in segments where scannedWhole.contains(ObjectIdentifier(segment)) {
             try PosixFile.dataSync(segment.fd, path: segment.path)
         }
+        var indexed = false
         for segment in segments.dropLast() where scannedWhole.contains(ObjectIdentifier(segment)) {
-            try? SegmentIndexFile.write(segment)
+            if (try? SegmentIndexFile.write(segment)) != nil { indexed = true }
         }
+        if indexed { try? PosixFile.syncDirectory(directory) }
         for segment in segments.dropLast() { segment.sealComplete = true }
 
         report.segmentCount = segments.count

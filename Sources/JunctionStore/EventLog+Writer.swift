@@ -369,8 +369,12 @@ extension EventLog {
         try PosixFile.dataSync(segment.fd, path: segment.path)
         // The next segment's directory entry must be durable too.
         try PosixFile.syncDirectory(configuration.directory)
-        // The index is an optimisation (validated on load); a failure to write it is not fatal.
-        try? SegmentIndexFile.write(segment)
+        // The index speeds up opening (it is validated on load) and marks the
+        // segment as sealed for recovery; a failure to write it is not fatal
+        // (docs/storage.md says what a missing one means).
+        if (try? SegmentIndexFile.write(segment)) != nil {
+            try? PosixFile.syncDirectory(configuration.directory)
+        }
         lock.withLock { segment.sealComplete = true }
     }
 }

@@ -37,6 +37,9 @@ enum SegmentIndexFile {
         let fd = try PosixFile.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
         do {
             try PosixFile.writeAll(fd, bytes, count: o, at: 0, path: temporary)
+            // Durable before it is renamed into place: an index marks its
+            // segment as sealed (the caller fsyncs the directory after).
+            try PosixFile.dataSync(fd, path: temporary)
             close(fd)
         } catch {
             close(fd)
