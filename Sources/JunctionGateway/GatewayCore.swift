@@ -31,6 +31,16 @@ final class GatewayCore: Sendable {
         var handlers: [String: AdminService.Handler] = [:]
         let storage = try configuration.dataDirectory.map { directory in try GatewayStorage(directory: directory, configuration: configuration) }
         self.storage = storage
+        if let report = storage?.log.recoveryReport {
+            // What recovery repaired is worth an operator's attention: cut or
+            // deleted records are gone, and their positions will be reused.
+            if report.isClean {
+                logger.info("event log opened", metadata: ["recovery": "\(report)"])
+            } else {
+                logger.warning("event log recovered after an unclean stop; records past the cut are gone and their positions will be reused",
+                               metadata: ["recovery": "\(report)"])
+            }
+        }
         let schemas = try SchemaRegistryService(dataDirectory: configuration.dataDirectory)
         self.schemas = schemas
         SchemaAdmin.install(into: &handlers, service: schemas)
