@@ -44,9 +44,9 @@ extension EventLog {
         }
 
         var truncated = false
-        // Segments read in full and kept whole: fsynced, and indexed, once the
-        // directory holds its final set of segments (below).
-        var scannedWhole: Set<ObjectIdentifier> = []
+        // Segments read in full and kept whole, in order: fsynced, and
+        // indexed, once the directory holds its final set of segments (below).
+        var scannedWhole: [LogSegment] = []
         // Whether the previous segment had no index file: it was never sealed
         // (a seal writes the index after the segment's fsync).
         var previousUnsealed = false
@@ -89,11 +89,12 @@ extension EventLog {
             let fd = try PosixFile.open(path, flags: O_RDWR)
             let segment = LogSegment(directory: directory, firstPosition: first, fd: fd)
             let isLast = i == firstPositions.count - 1
-            previousUnsealed = access(indexPath, F_OK) != 0
+            previousUnsealed = false
             if !isLast && SegmentIndexFile.load(into: segment, maxRecordBytes: configuration.maxRecordBytes,
                                                 indexInterval: configuration.indexIntervalBytes) {
                 report.indexFilesLoaded += 1
             } else {
+                previousUnsealed = access(indexPath, F_OK) != 0
                 let outcome = try scanner.scan(segment)
                 report.segmentsScanned += 1
                 report.bytesScanned += outcome.validBytes
@@ -107,7 +108,7 @@ extension EventLog {
                     truncated = true
                     directoryChanged = true
                 } else {
-                    scannedWhole.insert(ObjectIdentifier(segment))
+                    scannedWhole.append(segment)
                 }
             }
             segments.append(segment)
@@ -129,12 +130,10 @@ extension EventLog {
         // sealed segment, and written earlier it could outlive a crash in
         // the middle of this recovery and make the next one refuse the gap
         // it was repairing.
-        for segment in segments where scannedWhole.contains(ObjectIdentifier(segment)) {
-            try PosixFile.dataSync(segment.fd, path: segment.path)
-        }
         var indexed = false
-        for segment in segments.dropLast() where scannedWhole.contains(ObjectIdentifier(segment)) {
-            if (try? SegmentIndexFile.write(segment)) != nil { indexed = true }
+        for segment in scannedWhole {
+            try PosixFile.dataSync(segment.fd, path: segment.path)
+            if segment !== segments.last, (try? SegmentIndexFile.write(segment)) != nil { indexed = true }
         }
         if indexed { try? PosixFile.syncDirectory(directory) }
         for segment in segments.dropLast() { segment.sealComplete = true }

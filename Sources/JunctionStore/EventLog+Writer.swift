@@ -52,11 +52,7 @@ extension EventLog {
                 // Before anything else: no fsync may mark later records
                 // durable while an earlier segment is not.
                 sealWithoutRoleLocked()
-                if retentionActive {
-                    lock.unlock()
-                    _ = try? enforceRetention()
-                    lock.lock()
-                }
+                if retentionActive { enforceRetentionUnlockingLocked() }
                 continue
             }
             var deadline: UInt64 = .max
@@ -74,11 +70,7 @@ extension EventLog {
             if failure == nil && !pending.isEmpty {
                 let mustSync = policy == .always || syncTarget > durablePositionStorage
                 let sealedAny = writePendingLocked(mustSync: mustSync)
-                if sealedAny && retentionActive {
-                    lock.unlock()
-                    _ = try? enforceRetention()
-                    lock.lock()
-                }
+                if sealedAny && retentionActive { enforceRetentionUnlockingLocked() }
                 continue
             }
             if syncTarget > durablePositionStorage && failure == nil && !closing {
@@ -105,9 +97,7 @@ extension EventLog {
             if retentionActive {
                 let now = monotonicNanos()
                 if now >= nextRetention {
-                    lock.unlock()
-                    _ = try? enforceRetention()
-                    lock.lock()
+                    enforceRetentionUnlockingLocked()
                     nextRetention = monotonicNanos() + retentionEvery
                     continue
                 }
@@ -256,13 +246,12 @@ extension EventLog {
         // write must be durable anyway; otherwise the writer thread seals it
         // afterwards without the role (a seal is an fsync of up to a whole
         // segment: tens of milliseconds during which every append waited).
-        let sealLater = !mustSync
         var unsealed: [LogSegment] = []
         do throws(StoreError) {
             for k in writingChunks.indices {
                 let chunk = writingChunks[k]
                 if let previous = currentSegment, previous !== chunk.segment {
-                    if sealLater {
+                    if !mustSync {
                         unsealed.append(previous)
                     } else {
                         try seal(previous)
@@ -293,7 +282,10 @@ extension EventLog {
             // does), and it seals them next.
             segmentsToSeal.append(contentsOf: unsealed)
         }
-        if synced && segmentsToSeal.isEmpty {
+        // (A write that must be durable runs only with no seal pending: the
+        // writer thread seals first, and it alone writes with `mustSync`.)
+        assert(!synced || segmentsToSeal.isEmpty)
+        if synced {
             dirty = false
             lastSync = monotonicNanos()
         } else if writeError == nil {
@@ -361,20 +353,27 @@ extension EventLog {
         if let failure, !writing { failQueuedAppendsLocked(failure) }
     }
 
+    /// Runs retention with the lock released (it takes the lock itself and
+    /// may delete files). Lock held on entry and on return.
+    func enforceRetentionUnlockingLocked() {
+        lock.unlock()
+        _ = try? enforceRetention()
+        lock.lock()
+    }
+
     /// Makes a fully written segment durable and persists its index. Runs on the
     /// writer thread after the segment's last bytes were written: holding the
     /// role before any write to the next segment under `always` (and for a
     /// requested fsync), otherwise from ``sealWithoutRoleLocked()``.
     func seal(_ segment: LogSegment) throws(StoreError) {
         try PosixFile.dataSync(segment.fd, path: segment.path)
-        // The next segment's directory entry must be durable too.
-        try PosixFile.syncDirectory(configuration.directory)
         // The index speeds up opening (it is validated on load) and marks the
         // segment as sealed for recovery; a failure to write it is not fatal
         // (docs/storage.md says what a missing one means).
-        if (try? SegmentIndexFile.write(segment)) != nil {
-            try? PosixFile.syncDirectory(configuration.directory)
-        }
+        _ = try? SegmentIndexFile.write(segment)
+        // One directory fsync makes both the next segment's entry and the
+        // index's rename durable.
+        try PosixFile.syncDirectory(configuration.directory)
         lock.withLock { segment.sealComplete = true }
     }
 }

@@ -90,8 +90,8 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// Written since the last fsync.
     var dirty = false
     var lastSync: UInt64
-    /// While the periodic fsync runs, an appender writes what is pending
-    /// itself up to this many bytes (or its own `inlineWriteLimit`, if larger).
+    /// While the periodic fsync or a seal runs, an appender writes what is
+    /// pending itself up to this many bytes (or its own `inlineWriteLimit`, if larger).
     static let inlineLimitDuringSync = 1 << 20
     var writingChunks: [PendingChunk] = []
     var writingCompletions: [PendingCompletion] = []

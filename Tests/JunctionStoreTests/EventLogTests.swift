@@ -402,7 +402,7 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         let caller = pthread_self()
         let onCaller = Mutex(false)
         let range = payload.withUnsafeBytes { bytes in
-            log.append(count: 1, inlineWriteLimit: limit, parts: { _ in (bytes, UnsafeRawBufferPointer(start: nil, count: 0)) }) { result in
+            log.append(count: 1, inlineWriteLimit: limit, parts: { _ in (bytes, EventLog.noBytes) }) { result in
                 if case .success(let range) = result { onComplete(range) }
                 if pthread_equal(pthread_self(), caller) != 0 { onCaller.withLock { $0 = true } }
             }
@@ -410,8 +410,9 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         return (range!, onCaller.withLock { $0 })
     }
 
-    /// Holds the first `count` periodic fsyncs of a log until released one by
-    /// one; `fail` makes the held ones fail.
+    /// Installed as `beforeSync` or `beforeSeal`: holds the first `held`
+    /// fsyncs (or seals) of a log until released one by one; `fail` makes the
+    /// held ones fail.
     final class HeldSyncs: Sendable {
         let entered = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
@@ -498,7 +499,7 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         let payloadA = testPayload(1, size: 100)
         Thread {
             payloadA.withUnsafeBytes { bytes in
-                _ = log.append(count: 1, inlineWriteLimit: 4096, parts: { _ in (bytes, UnsafeRawBufferPointer(start: nil, count: 0)) }) { result in
+                _ = log.append(count: 1, inlineWriteLimit: 4096, parts: { _ in (bytes, EventLog.noBytes) }) { result in
                     aResult.withLock { $0 = result }
                     inCompletion.signal()
                     unblockA.wait()
@@ -514,7 +515,7 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         let bDone = DispatchSemaphore(value: 0)
         let payloadB = testPayload(2, size: 100)
         payloadB.withUnsafeBytes { bytes in
-            _ = log.append(count: 1, inlineWriteLimit: 4096, parts: { _ in (bytes, UnsafeRawBufferPointer(start: nil, count: 0)) }) { result in
+            _ = log.append(count: 1, inlineWriteLimit: 4096, parts: { _ in (bytes, EventLog.noBytes) }) { result in
                 bResult.withLock { $0 = result }
                 bDone.signal()
             }
@@ -610,7 +611,7 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
             let caller = pthread_self()
             let payload: [UInt8] = [UInt8(attempts)]
             payload.withUnsafeBytes { bytes in
-                _ = log.append(count: 1, inlineWriteLimit: 4096, parts: { _ in (bytes, UnsafeRawBufferPointer(start: nil, count: 0)) }) { _ in
+                _ = log.append(count: 1, inlineWriteLimit: 4096, parts: { _ in (bytes, EventLog.noBytes) }) { _ in
                     // On the appending thread: it holds the writing role while completions run.
                     if pthread_equal(pthread_self(), caller) != 0 {
                         log.close()
@@ -738,7 +739,7 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         let queued = Mutex<Result<ClosedRange<UInt64>, StoreError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         testPayload(4, size: 100).withUnsafeBytes { bytes in
-            _ = log.append(count: 1, inlineWriteLimit: 0, parts: { _ in (bytes, UnsafeRawBufferPointer(start: nil, count: 0)) }) { result in
+            _ = log.append(count: 1, inlineWriteLimit: 0, parts: { _ in (bytes, EventLog.noBytes) }) { result in
                 queued.withLock { $0 = result }
                 done.signal()
             }
