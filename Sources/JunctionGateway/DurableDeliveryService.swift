@@ -511,17 +511,10 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
         guard let index = name.withUnsafeBytes({ snapshot.busIndex(named: $0) }), !snapshot.buses[index].targets.isEmpty else { return }
         let bus = snapshot.buses[index]
         var body = ByteBufferAllocator().buffer(capacity: copies.reduce(0) { $0 + $1.count })
-        var stamps = ByteBufferAllocator().buffer(capacity: copies.count * 11)
-        var layout: [(event: Range<Int>, stamp: Range<Int>, targets: [Int])] = []
-        for (k, copy) in copies.enumerated() {
+        var layout: [(event: Range<Int>, targets: [Int])] = []
+        for copy in copies {
             let eventStart = body.writerIndex
             body.writeBytes(copy)
-            let stampStart = stamps.writerIndex
-            stamps.writeWithUnsafeMutableBytes(minimumWritableBytes: 11) { raw in
-                var w = ProtoWriter(raw)
-                w.uint64Field(13, first + UInt64(k))
-                return w.written(since: raw.baseAddress!)
-            }
             var matched: [Int] = []
             copy.withUnsafeBytes { bytes in
                 arena.reset()
@@ -531,15 +524,17 @@ final class DurableDeliveryService: @unchecked Sendable { // `inbox`, `logLast`,
                                          timeUnixNanos: view.timeUnixNanos, schemas: schemas)
                 bus.matcher.match(routed, context: matchContext) { matched.append($0) }
             }
-            layout.append((eventStart..<body.writerIndex, stampStart..<stamps.writerIndex, matched))
+            layout.append((eventStart..<body.writerIndex, matched))
         }
-        let source = DeliverySource(body: body, stamps: stamps)
+        // The stored copy already holds every stamped field: no suffix, only
+        // the position, which each item writes.
+        let source = DeliverySource(body: body, stamps: body)
         var byTarget: [[DeliveryItem]] = Array(repeating: [], count: bus.targets.count)
-        for entry in layout {
+        for (k, entry) in layout.enumerated() {
             for index in entry.targets {
                 byTarget[index].append(DeliveryItem(
                     source: source, eventOffset: UInt32(entry.event.lowerBound), eventLength: UInt32(entry.event.count),
-                    stampOffset: UInt32(entry.stamp.lowerBound), stampLength: UInt32(entry.stamp.count), attempt: 1))
+                    stampOffset: 0, stampLength: 0, attempt: 1, position: first + UInt64(k)))
             }
         }
         for (index, items) in byTarget.enumerated() where !items.isEmpty {

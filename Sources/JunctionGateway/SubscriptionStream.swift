@@ -25,12 +25,11 @@ struct DeliveryItem: Sendable {
     let stampOffset: UInt32
     let stampLength: UInt32
     var attempt: UInt32
-    /// Written after the suffix as `Event.position` (field 13); 0 when the
-    /// suffix already holds it.
+    /// Written after the suffix as `Event.position` (field 13).
     let position: UInt64
 
     init(source: DeliverySource, eventOffset: UInt32, eventLength: UInt32, stampOffset: UInt32, stampLength: UInt32,
-         attempt: UInt32, position: UInt64 = 0) {
+         attempt: UInt32, position: UInt64) {
         self.source = source
         self.eventOffset = eventOffset
         self.eventLength = eventLength
@@ -41,7 +40,7 @@ struct DeliveryItem: Sendable {
     }
 
     var encodedSize: Int {
-        Int(eventLength) + Int(stampLength) + (position == 0 ? 0 : ProtoSize.uint64Field(13, position))
+        Int(eventLength) + Int(stampLength) + ProtoSize.uint64Field(13, position)
     }
 
     /// Writes the event (original bytes, the suffix, the position).
@@ -49,7 +48,7 @@ struct DeliveryItem: Sendable {
     func write(into w: inout ProtoWriter) {
         source.body.withUnsafeReadableBytes { w.raw(UnsafeRawBufferPointer(rebasing: $0[Int(eventOffset)..<Int(eventOffset + eventLength)])) }
         source.stamps.withUnsafeReadableBytes { w.raw(UnsafeRawBufferPointer(rebasing: $0[Int(stampOffset)..<Int(stampOffset + stampLength)])) }
-        if position != 0 { w.uint64Field(13, position) }
+        w.uint64Field(13, position)
     }
 }
 

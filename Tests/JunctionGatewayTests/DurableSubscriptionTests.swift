@@ -399,6 +399,8 @@ final class DeliveryBox: @unchecked Sendable { // `items` under `lock`
         let durable = try await connection.subscribe(durable: "payments-all")
         let stored = try await gather(durable, expect: 2)
         #expect(stored.map(\.event.id) == [published[2].id, published[3].id])
+        // Live streams see each copy at its own log position.
+        #expect(seenLive.map(\.event.position) == stored.map(\.event.position))
         let rules = try await connection.admin(AdminOperation.ruleList, EmptyDocument(), as: RuleList.self)
         #expect(rules.rules.first?.forwarded == 2)
         await connection.close()
