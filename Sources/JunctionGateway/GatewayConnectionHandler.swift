@@ -34,6 +34,9 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     /// Small: control frames are small, and a larger one spills into
     /// chunks that the reset frees, so an idle connection holds 2 KiB here.
     private let controlArena = ProtobufArena(capacity: 2 << 10)
+    /// Arenas of publish frames: the pool of this connection's event loop
+    /// (first used there, and the handler never leaves it).
+    private lazy var arenaPool = ArenaPool.current
     private var ranges: [Range<Int>] = []
     private var streams: [UInt32: (stream: SubscriptionStream, target: SubscriptionTarget)] = [:]
     private var durableStreams: [UInt32: DurableStream] = [:]
@@ -246,7 +249,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
         // A publish frame's decoded events travel with the job, so it gets an
         // arena of its own; every other frame is handled here and now.
         let isPublish = body.readableBytes > 0 && body.getInteger(at: body.readerIndex, as: UInt8.self) == 0x12
-        let arena = isPublish ? ArenaPool.current.take(capacity: body.readableBytes * 2 + 2048) : controlArena
+        let publishArenaBytes = body.readableBytes * 2 + 2048
+        let arena = isPublish ? arenaPool.take(capacity: publishArenaBytes) : controlArena
         defer { if !isPublish { controlArena.reset() } }
         var frame: UnsafeMutablePointer<Junction__V1__ClientFrame>
         do {
@@ -262,7 +266,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
             // A publish frame that does not start with its own field (an
             // unknown or repeated field first): its events must live in an
             // arena of their own, not the shared control arena. Decode again.
-            let own = ArenaPool.current.take(capacity: body.readableBytes * 2 + 2048)
+            let own = arenaPool.take(capacity: publishArenaBytes)
             do {
                 frame = try body.withUnsafeReadableBytes { raw throws(WireError) in
                     try FrameDecoder.decodeClientFrame(raw, arena: own)
@@ -430,7 +434,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler {
     /// Called on the event loop when the worker is done with `job`.
     func publishCompleted(_ job: PublishJob) {
         inFlight -= 1
-        ArenaPool.current.give(job.arena)
+        arenaPool.give(job.arena)
         if let ack = job.ack, let context, context.channel.isActive {
             context.write(wrapOutboundOut(ack), promise: nil)
             scheduleFlush()

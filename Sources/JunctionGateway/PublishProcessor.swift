@@ -129,7 +129,8 @@ final class PublishProcessor {
         // Pass 2: positions, routing, acks. Not when the log refused the
         // group up front: the dispatch then answers from the verdicts alone.
         var position = firstPosition
-        if log == nil || accepted == 0 || firstPosition != 0 {
+        let refused = accepted > 0 && firstPosition == 0
+        if !refused {
             for (j, job) in jobs.enumerated() {
                 route(job, snapshot: snapshot, stamps: stampBuffers[j], records: scratch.jobStart[j], position: &position,
                       now: now, scratch: &scratch)
@@ -223,7 +224,8 @@ final class PublishProcessor {
                     record.message = "bus \"\(busName.string)\" does not exist"
                 }
             }
-            if record.code == .accepted, record.bus >= 0 {
+            if record.code == .accepted {
+                assert(record.bus >= 0, "an accepted event has a bus")
                 let bus = snapshot.buses[record.bus]
                 accepted += 1
                 let start = stampBuffer.writerIndex

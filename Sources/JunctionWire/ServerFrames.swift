@@ -152,9 +152,10 @@ public struct SubscribedFrame: FrameBody, Sendable {
     }
 }
 
-/// `Deliveries` of already-encoded events. Each event is written as its
-/// original bytes followed by the gateway's stamped suffix (see event.proto):
-/// `eventSize(e)` is their total, `writeEvent(e, &writer)` writes both.
+/// `Deliveries` of already-encoded events, each written by the caller (for
+/// the gateway: the original bytes, the stamped suffix and the position; see
+/// event.proto): `eventSize(e)` is its encoded size, `writeEvent(e, &writer)`
+/// writes exactly that many bytes.
 public struct DeliveriesFrame<Items: Collection>: FrameBody {
     public static var frameField: UInt32 { 4 }
     public let subscriptionID: UInt32
