@@ -263,25 +263,22 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             guard raw.count > 1, raw[0] == 0x12 else { return nil }
             var frame = WireScanner(raw)
             guard let member = frame.next(), member.field == 2, member.wireType == 2, frame.isAtEnd else { return nil }
+            // PublishAck.accepted counts the accepted results: the results
+            // themselves need not be opened.
             var ack = WireScanner(member.bytes)
             var batchID: UInt64 = 0
+            var results = 0
             var accepted = 0
-            var rejected = 0
             while let f = ack.next() {
                 switch (f.field, f.wireType) {
                 case (1, 0): batchID = f.value
-                case (2, 2):
-                    var result = WireScanner(f.bytes)
-                    var code: UInt64 = 0
-                    while let r = result.next() {
-                        if r.field == 3 && r.wireType == 0 { code = r.value }
-                    }
-                    if code == 0 { accepted += 1 } else { rejected += 1 }
+                case (2, 2): results += 1
+                case (3, 0): accepted = Int(truncatingIfNeeded: f.value)
                 default: break
                 }
             }
             // A rejection needs its message: decode the frame fully.
-            return rejected == 0 ? (batchID, accepted, rejected) : nil
+            return accepted == results ? (batchID, accepted, 0) : nil
         }
         guard let (batchID, accepted, rejected) = outcome else { return false }
         guard batchID == expected else { return false }  // the full path reports the mismatch

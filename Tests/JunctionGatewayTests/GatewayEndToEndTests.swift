@@ -11,6 +11,28 @@ import Testing
         OutgoingEvent(id: id, source: source, detailType: type, detail: Array(detail.utf8))
     }
 
+    /// `publishEncoded` answers with a summary read from PublishAck's
+    /// `accepted` count, and falls back to a full decode when some event was
+    /// rejected.
+    @Test func encodedPublishesAreSummarised() async throws {
+        let harness = try await GatewayHarness.start()
+        let publisher = try await harness.connect()
+        func send(_ events: [OutgoingEvent]) async throws -> PublishAckSummary {
+            let id = publisher.reserveBatchID()
+            let frame = PublishBatchFrame(batchID: id, events: events)
+            var buffer = publisher.allocator.buffer(capacity: frame.frameSize)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: frame.frameSize) { frame.writeFrame(into: $0) }
+            return try await publisher.publishEncoded(buffer, batchID: id).get()
+        }
+        let good = try await send([event("orders"), event("orders"), event("orders")])
+        #expect(good.accepted == 3 && good.rejected == 0)
+        let mixed = try await send([event("orders"), event(""), event("orders")])
+        #expect(mixed.accepted == 2 && mixed.rejected == 1)
+        #expect(mixed.firstRejection?.code == .invalidEvent)
+        await publisher.close()
+        await harness.stop()
+    }
+
     @Test func publishToSubscriberWithStampedFields() async throws {
         let harness = try await GatewayHarness.start()
         let subscriber = try await harness.connect(token: GatewayHarness.otherToken)
