@@ -29,11 +29,14 @@ public struct HelloFrame: FrameBody, Sendable {
 /// bodies). `eventSize(i)` and `writeEvent(i, &writer)` give event `i`.
 public struct PublishBatchFrame<Events: RandomAccessCollection>: FrameBody where Events.Index == Int {
     public static var frameField: UInt32 { 2 }
-    public var batchID: UInt64
-    public var bus: String
-    public var events: Events
-    public var eventSize: (Events.Element) -> Int
-    public var writeEvent: (Events.Element, inout ProtoWriter) -> Void
+    public let batchID: UInt64
+    public let bus: String
+    public let events: Events
+    public let eventSize: (Events.Element) -> Int
+    public let writeEvent: (Events.Element, inout ProtoWriter) -> Void
+    /// Computed once, when the frame is made (header, buffer and encoding
+    /// all need it; each event's size is a closure call).
+    public let bodySize: Int
 
     @inlinable
     public init(batchID: UInt64, bus: String = "", events: Events,
@@ -44,13 +47,9 @@ public struct PublishBatchFrame<Events: RandomAccessCollection>: FrameBody where
         self.events = events
         self.eventSize = eventSize
         self.writeEvent = writeEvent
-    }
-
-    @inlinable
-    public var bodySize: Int {
         var size = ProtoSize.uint64Field(1, batchID) + ProtoSize.stringField(3, bus)
         for event in events { size += ProtoSize.messageField(2, length: eventSize(event)) }
-        return size
+        self.bodySize = size
     }
 
     @inlinable
