@@ -424,7 +424,7 @@ final class Publisher {
         }
         var any = false
         while inFlight < pipeline, moreToSend {
-            sendBatch(flush: false)
+            sendBatch()
             any = true
         }
         if any { connection.flush() }
@@ -438,7 +438,7 @@ final class Publisher {
         // Send what is due; the in-flight bound keeps a stalled gateway from
         // piling up unbounded batches here.
         while sent < due, moreToSend, inFlight < pipeline * 64 {
-            sendBatch(flush: false)
+            sendBatch()
             any = true
         }
         if any { connection.flush() }
@@ -449,7 +449,8 @@ final class Publisher {
         }
     }
 
-    private func sendBatch(flush: Bool) {
+    /// Queues one batch without flushing: the callers flush once after a run of batches.
+    private func sendBatch() {
         let n = min(batch, total - sent)
         let batchID = connection.reserveBatchID()
         let now = wallNanos()
@@ -466,7 +467,7 @@ final class Publisher {
         sent += n
         inFlight += 1
         let me = NIOLoopBound(self, eventLoop: connection.eventLoop)
-        connection.publishEncoded(buffer, batchID: batchID, flush: flush).whenComplete { result in
+        connection.publishEncoded(buffer, batchID: batchID, flush: false).whenComplete { result in
             me.value.acked(result)
         }
     }
