@@ -37,11 +37,12 @@ struct MatchStorage {
     var trailStack = ScratchBuffer<TrailEntry>(capacity: 16)
     var frames = ScratchBuffer<Frame>(capacity: 16)
     var nextArrayID: Int32 = 0
-    // Per path, state and rule of the current automaton (sized when the automaton changes).
+    // Per path of the current automaton (sized when the automaton changes, like the per-state
+    // and per-rule epochs below).
     var pathEpoch = ScratchBuffer<UInt32>(capacity: 16)
     var pathHead = ScratchBuffer<Int32>(capacity: 16)
 
-    /// Bytes of unescaped strings (owned by ``PatternMatchContext``, which frees it).
+    /// Bytes of unescaped strings (freed by ``deallocate()``).
     var arena: UnsafeMutableRawPointer
     var arenaCapacity: Int
     var arenaCount = 0
@@ -256,8 +257,9 @@ struct MatchStorage {
         return true
     }
 
-    // The helpers called from `visit` are `mutating` only so that `visit` passes them `self` by
-    // address: a non-mutating call from a mutating method copies the whole struct first.
+    // The helpers `visit` calls that are not inlined are `mutating` only so that `visit` passes
+    // them `self` by address: a non-mutating call from a mutating method copies the whole struct
+    // first. (The `@inline(__always)` ones need not be.)
     mutating func contextIsClean() -> Bool {
         if !pending.isEmpty { return false }
         for other in chosen.elements where fields[Int(other)].trailCount > 0 { return false }

@@ -64,16 +64,6 @@ final class JSONSchemaFastNode: Sendable {
     let requiredMask: UInt64
     /// `dependentRequired`: when the `trigger` bit is present, all `needs` bits must be.
     let dependencies: [(trigger: UInt64, needs: UInt64)]
-    /// A numeric bound with its value read once: `JSONNumber.int64` parses the spelling on every call.
-    struct Bound: Sendable {
-        var double: Double
-        var int64: Int64?
-        init(_ n: JSONNumber) {
-            double = n.double
-            int64 = n.int64
-        }
-    }
-
     /// `const`, as a literal.
     let constLiteral: Literal?
     /// `enum`, as literals.

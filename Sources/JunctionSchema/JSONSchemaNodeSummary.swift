@@ -1,9 +1,19 @@
+import JunctionJSON
+
 /// The facts about one schema node that ``JSONSchemaRecognizer`` reads for every value, as plain data (no
 /// references, so reading them costs no reference counting): flags that pick the path, the type bits, the
 /// `$ref` to follow, and the scalar bounds. Nodes whose scalar checks are only these (`simpleScalar`) are
 /// checked on scalars without touching the node's other tables.
 struct JSONSchemaNodeSummary: Sendable {
-    typealias Bound = JSONSchemaFastNode.Bound
+    /// A numeric bound with its value read once: `JSONNumber.int64` parses the spelling on every call.
+    struct Bound: Sendable {
+        var double: Double
+        var int64: Int64?
+        init(_ n: JSONNumber) {
+            double = n.double
+            int64 = n.int64
+        }
+    }
 
     var alwaysFalse: Bool
     /// The `type` bits, 0 when the node has no `type`.
