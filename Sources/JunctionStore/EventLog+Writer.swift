@@ -167,9 +167,7 @@ extension EventLog {
         lastSync = monotonicNanos()
         stats.syncs &+= 1
         if let syncError {
-            failure = StoreError(.failed,
-                                 "fsync of event log \(configuration.directory) failed, appends are refused until it is reopened: \(syncError.message)",
-                                 path: syncError.path, systemErrno: syncError.systemErrno)
+            failure = logFailure("fsync of", syncError)
         } else {
             durablePositionStorage = max(durablePositionStorage, target)
         }
@@ -296,9 +294,7 @@ extension EventLog {
         stats.syncs &+= syncs
         stats.bytesWritten &+= UInt64(writtenBytes)
         if let writeError {
-            failure = StoreError(.failed,
-                                 "writing event log \(configuration.directory) failed, appends are refused until it is reopened: \(writeError.message)",
-                                 path: writeError.path, systemErrno: writeError.systemErrno)
+            failure = logFailure("writing", writeError)
         } else if failure == nil {
             // (A periodic fsync that failed during this write failed the log:
             // these records are then not complete, and their appends fail.)
@@ -342,15 +338,21 @@ extension EventLog {
         }
         segmentsToSeal.removeFirst()
         if let sealError {
-            failure = StoreError(.failed,
-                                 "sealing a segment of event log \(configuration.directory) failed, appends are refused until it is reopened: \(sealError.message)",
-                                 path: sealError.path, systemErrno: sealError.systemErrno)
+            failure = logFailure("sealing a segment of", sealError)
             segmentsToSeal.removeAll()
         } else {
             durablePositionStorage = max(durablePositionStorage, segment.lastPosition)
         }
         progress.broadcast()
         if let failure, !writing { failQueuedAppendsLocked(failure) }
+    }
+
+    /// The log's failure after `cause` (`action` names the step: "writing",
+    /// "fsync of", …): appends are refused until the log is reopened.
+    func logFailure(_ action: String, _ cause: StoreError) -> StoreError {
+        StoreError(.failed,
+                   "\(action) event log \(configuration.directory) failed, appends are refused until it is reopened: \(cause.message)",
+                   path: cause.path, systemErrno: cause.systemErrno)
     }
 
     /// Runs retention with the lock released (it takes the lock itself and

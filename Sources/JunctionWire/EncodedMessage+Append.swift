@@ -24,7 +24,9 @@ extension Array where Element == UInt8 {
         appendProto(size: ProtoSize.uint64Field(field, value)) { $0.uint64Field(field, value) }
     }
 
-    /// Appends a bytes (or embedded message) field; nothing when empty.
+    /// Appends a length-delimited field: bytes, or an embedded message that is
+    /// never empty. Nothing when `value` is empty (proto3's default for bytes;
+    /// an empty embedded message would lose its presence).
     @inlinable
     public mutating func appendBytesField(_ field: UInt32, _ value: [UInt8]) {
         appendProto(size: ProtoSize.bytesField(field, count: value.count)) { w in
