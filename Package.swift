@@ -36,6 +36,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CJunctionCRC", path: "Sources/CJunctionCRC"),
+        .target(name: "CJunctionFileShims", path: "Sources/CJunctionFileShims"),
 
         // MARK: pure logic
         .target(name: "JunctionJSON"),
@@ -53,7 +54,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .target(name: "JunctionStore", dependencies: ["CSQLite", "CJunctionCRC"]),
+        .target(name: "JunctionStore", dependencies: ["CSQLite", "CJunctionCRC", "CJunctionFileShims"]),
         .target(
             name: "JunctionGateway",
             dependencies: [

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+internal import CJunctionFileShims
 
 /// Thin wrappers over the POSIX file calls the log needs, turning failures
 /// into ``StoreError`` values that name the file.
@@ -63,6 +64,14 @@ enum PosixFile {
 
     static func fullSync(_ fd: Int32, path: String) throws(StoreError) {
         if fsync(fd) != 0 { throw StoreError.system("fsync", path: path) }
+    }
+
+    /// Allocates disk blocks for the first `length` bytes of the file without
+    /// changing its size (see ``EventLog/reserveSpace(_:)`` for why). Best
+    /// effort: false where the file system or the platform cannot.
+    @discardableResult
+    static func reserve(_ fd: Int32, length: Int) -> Bool {
+        junction_file_reserve(fd, Int64(length)) == 0
     }
 
     static func truncate(_ fd: Int32, to length: Int64, path: String) throws(StoreError) {

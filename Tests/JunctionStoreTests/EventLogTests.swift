@@ -90,6 +90,51 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         #expect(try log.read(from: UInt64(expected.count) + 1).isEmpty)
     }
 
+    /// Segments that will be appended to have their blocks allocated up front
+    /// (docs/storage.md, "Preallocated segments"), and their size still says
+    /// only what was written.
+    @Test func segmentsReserveTheirBlocksButKeepTheirWrittenSize() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let probe = try PosixFile.open(dir.file("probe"), flags: O_RDWR | O_CREAT)
+        let reservable = PosixFile.reserve(probe, length: 4096)
+        close(probe)
+        try #require(reservable, "the file system of /tmp cannot reserve blocks (fallocate)")
+
+        func sizes(_ name: String) throws -> (size: Int, allocated: Int) {
+            var st = stat()
+            try #require(stat(dir.file(name), &st) == 0)
+            return (Int(st.st_size), Int(st.st_blocks) * 512)
+        }
+        let segmentBytes = 256 << 10
+        let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
+        let first = try sizes("00000000000000000001.log")
+        #expect(first.size == 0)
+        #expect(first.allocated >= segmentBytes, "the first segment is reserved when the log opens")
+
+        let payload = testPayload(0, size: 1000)
+        try log.append([payload])
+        let written = try sizes("00000000000000000001.log")
+        #expect(written.size == LogRecordHeader.size + 1000)
+
+        // Fill past the first segment: the next one is reserved when it is created.
+        var appended = 1
+        while log.segmentCount < 2 {
+            try log.append([payload])
+            appended += 1
+        }
+        let second = try sizes(LogSegment.baseName(UInt64(appended)) + ".log")
+        #expect(second.size == LogRecordHeader.size + 1000)
+        #expect(second.allocated >= segmentBytes)
+        log.close()
+
+        // Reopened, the log reads what was written, nothing past it.
+        let reopened = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
+        defer { reopened.close() }
+        #expect(reopened.recoveryReport.isClean)
+        #expect(reopened.lastPosition == UInt64(appended))
+        #expect(try readAll(reopened).count == appended)
+    }
+
     @Test func zeroCopyReadAndBufferReuse() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
         let log = try EventLog(configuration: configuration(dir))
