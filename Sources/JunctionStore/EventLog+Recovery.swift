@@ -27,7 +27,9 @@ extension EventLog {
         var report = RecoveryReport()
         let names = try PosixFile.list(directory)
         var directoryChanged = false
-        for name in names where name.hasSuffix(".idx.tmp") {
+        // Temporary files: an index being written, and the spare segment
+        // (never holds a record before a roll renames it: EventLog+Spare.swift).
+        for name in names where name.hasSuffix(".idx.tmp") || name == spareFileName {
             try PosixFile.unlinkIfPresent(directory + "/" + name)
             directoryChanged = true
         }

@@ -32,7 +32,8 @@ extension EventLog {
     /// `always`, and the last one at close, hold it too; the periodic one
     /// (``syncWithoutRoleLocked()``) and, under `interval` and `never`, the
     /// seal of a full segment (``sealWithoutRoleLocked()``, before anything
-    /// else) do not.
+    /// else) do not, nor does making the spare segment
+    /// (``prepareSpareUnlockingLocked()``, when nothing else is due).
     func writerLoop() {
         let policy = configuration.fsync
         let retentionActive = configuration.retention != .unlimited
@@ -93,6 +94,12 @@ extension EventLog {
                 continue
             }
             if closing { break }
+            if spareWanted && spareFD == nil && failure == nil {
+                // Last, when nothing else is due: the next segment's file,
+                // ready before its roll (appenders write inline meanwhile).
+                prepareSpareUnlockingLocked()
+                continue
+            }
 
             if retentionActive {
                 let now = monotonicNanos()
@@ -110,6 +117,7 @@ extension EventLog {
             }
         }
         writerExited = true
+        discardSpareLocked()
         segments.removeAll()   // closes the files once readers let go of them
         progress.broadcast()
         spaceAvailable.broadcast()
@@ -142,12 +150,12 @@ extension EventLog {
     }
 
     /// Runs `flush` on `segment` with the lock released and
-    /// `syncingWithoutRole` set (appenders may write inline meanwhile);
+    /// `writerBusyWithoutRole` set (appenders may write inline meanwhile);
     /// `hook` (tests) may hold it or make it fail. Returns its error.
     /// Lock held on entry and on return.
     func flushWithoutRoleLocked(_ segment: LogSegment, hook: (@Sendable () -> Bool)?,
                                 _ flush: (LogSegment) throws(StoreError) -> Void) -> StoreError? {
-        syncingWithoutRole = true
+        writerBusyWithoutRole = true
         lock.unlock()
         var flushError: StoreError?
         if hook?() == true {
@@ -156,7 +164,7 @@ extension EventLog {
             do throws(StoreError) { try flush(segment) } catch { flushError = error }
         }
         lock.lock()
-        syncingWithoutRole = false
+        writerBusyWithoutRole = false
         return flushError
     }
 
@@ -207,14 +215,14 @@ extension EventLog {
     /// Whether the calling thread may write what is pending itself instead
     /// of waking the writer thread: the pending bytes are at most `limit`
     /// (or ``inlineLimitDuringSync`` while the writer thread is busy in the
-    /// periodic fsync or a seal),
+    /// periodic fsync, a seal or making the spare segment),
     /// nobody else writes, no fsync is due before the completions (so the
     /// caller never waits for the disk) and everything pending goes to the
     /// segment written last (rolling to a new segment is the writer thread's).
     func mayWriteInlineLocked(limit: Int) -> Bool {
         // Not while the writer waits for the role: its interval fsync is due,
         // and a run of inline writers must not keep pushing it back.
-        guard limit > 0, pending.count <= (syncingWithoutRole ? max(limit, Self.inlineLimitDuringSync) : limit), !writing, !writerWaitsForRole, failure == nil, !closing,
+        guard limit > 0, pending.count <= (writerBusyWithoutRole ? max(limit, Self.inlineLimitDuringSync) : limit), !writing, !writerWaitsForRole, failure == nil, !closing,
               configuration.fsync != .always, syncTarget <= durablePositionStorage else { return false }
         for chunk in pendingChunks where chunk.segment !== currentSegment { return false }
         return true

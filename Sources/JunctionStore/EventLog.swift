@@ -65,11 +65,20 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     var writerThread: pthread_t?
     var writerIdentity: pthread_t?
     var stats = EventLogStatistics()
-    /// The writer thread is in the periodic fsync or a segment seal, which do
-    /// not hold the writing role (``syncWithoutRoleLocked()``,
-    /// ``sealWithoutRoleLocked()``): appenders write what is pending
+    /// The writer thread is busy without the writing role: in the periodic
+    /// fsync, a segment seal or making the spare segment
+    /// (``syncWithoutRoleLocked()``, ``sealWithoutRoleLocked()``,
+    /// ``prepareSpareUnlockingLocked()``): appenders write what is pending
     /// themselves, up to ``inlineLimitDuringSync`` bytes.
-    var syncingWithoutRole = false
+    var writerBusyWithoutRole = false
+    /// The spare segment file, created and reserved by the writer thread
+    /// ahead of the next roll (EventLog+Spare.swift).
+    var spareFD: Int32?
+    /// The writer thread should make a spare: set when the log opens and at
+    /// every roll.
+    var spareWanted = false
+    /// The file system cannot reserve blocks: no spares.
+    var spareUnsupported = false
     /// Full segments written to the end but not yet sealed (fsynced, index
     /// written), oldest first: under `interval` and `never` the writer thread
     /// seals them outside the writing role, so that writes to the next
@@ -439,26 +448,33 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
         }
     }
 
-    /// Creates an empty segment file (caller holds the lock or owns the log exclusively).
+    /// Creates an empty segment file, from the spare segment when the writer
+    /// thread has one ready (caller holds the lock or owns the log exclusively).
     func createSegment(firstPosition: UInt64) throws(StoreError) -> LogSegment {
         let path = configuration.directory + "/" + LogSegment.baseName(firstPosition) + ".log"
-        let fd = try PosixFile.open(path, flags: O_RDWR | O_CREAT | O_EXCL)
-        let segment = LogSegment(directory: configuration.directory, firstPosition: firstPosition, fd: fd)
-        reserveSpace(segment)
-        return segment
+        let fd: Int32
+        if let spare = takeSpareLocked(renamingTo: path) {
+            fd = spare
+        } else {
+            fd = try PosixFile.open(path, flags: O_RDWR | O_CREAT | O_EXCL)
+        }
+        return LogSegment(directory: configuration.directory, firstPosition: firstPosition, fd: fd)
     }
 
-    /// Allocates the disk blocks of a segment that will be appended to, up
-    /// to ``EventLogConfiguration/segmentBytes``, without changing its size
-    /// (so recovery, reads and retention see only what was written). On
-    /// ext4 (delayed allocation) the fsync otherwise allocates the blocks of
+    /// Allocates the disk blocks of the segment the log opens on, up to
+    /// ``EventLogConfiguration/segmentBytes``, without changing its size
+    /// (so recovery, reads and retention see only what was written); later
+    /// segments come reserved from the spare (EventLog+Spare.swift). On ext4
+    /// (delayed allocation) the fsync otherwise allocates the blocks of
     /// everything written since the last one, and a `pwrite` to the same
-    /// file meanwhile stalled for up to 10 ms; reserved, the stalls summed
-    /// to 5-9 ms per 2 s at full speed instead of 23-46 ms (docs/storage.md).
-    /// Best effort: where the file system cannot, appends work as before.
+    /// file meanwhile stalled for up to 10 ms (docs/storage.md). Best
+    /// effort: where the file system cannot, appends work as before, and no
+    /// spares are made.
     func reserveSpace(_ segment: LogSegment) {
-        if segment.byteSize < Int64(configuration.segmentBytes) {
-            PosixFile.reserve(segment.fd, length: configuration.segmentBytes)
+        if segment.byteSize < Int64(configuration.segmentBytes)
+            && !PosixFile.reserve(segment.fd, length: configuration.segmentBytes) {
+            spareUnsupported = true
         }
+        spareWanted = !spareUnsupported
     }
 }

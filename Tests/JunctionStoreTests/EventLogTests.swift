@@ -92,40 +92,41 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
 
     /// Segments that will be appended to have their blocks allocated up front
     /// (docs/storage.md, "Preallocated segments"), and their size still says
-    /// only what was written.
+    /// only what was written. The next segment's file is made ahead of its
+    /// roll (the spare) and is gone after `close()`.
     @Test func segmentsReserveTheirBlocksButKeepTheirWrittenSize() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
         let probe = try PosixFile.open(dir.file("probe"), flags: O_RDWR | O_CREAT)
         let reservable = PosixFile.reserve(probe, length: 4096)
         close(probe)
+        try FileManager.default.removeItem(atPath: dir.file("probe"))
         try #require(reservable, "the file system of /tmp cannot reserve blocks (fallocate)")
 
-        func sizes(_ name: String) throws -> (size: Int, allocated: Int) {
-            var st = stat()
-            try #require(stat(dir.file(name), &st) == 0)
-            return (Int(st.st_size), Int(st.st_blocks) * 512)
-        }
         let segmentBytes = 256 << 10
         let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
-        let first = try sizes("00000000000000000001.log")
+        let first = try fileSizes(dir.file("00000000000000000001.log"))
         #expect(first.size == 0)
         #expect(first.allocated >= segmentBytes, "the first segment is reserved when the log opens")
+        try waitUntil("the writer thread made the spare segment") { log.hasSpare }
+        let spare = try fileSizes(dir.file(EventLog.spareFileName))
+        #expect(spare.size == 0 && spare.allocated >= segmentBytes)
 
         let payload = testPayload(0, size: 1000)
         try log.append([payload])
-        let written = try sizes("00000000000000000001.log")
-        #expect(written.size == LogRecordHeader.size + 1000)
+        #expect(try fileSizes(dir.file("00000000000000000001.log")).size == LogRecordHeader.size + 1000)
 
-        // Fill past the first segment: the next one is reserved when it is created.
+        // Fill past the first segment: the roll renames the spare.
         var appended = 1
         while log.segmentCount < 2 {
             try log.append([payload])
             appended += 1
         }
-        let second = try sizes(LogSegment.baseName(UInt64(appended)) + ".log")
+        let second = try fileSizes(dir.file(LogSegment.baseName(UInt64(appended)) + ".log"))
         #expect(second.size == LogRecordHeader.size + 1000)
         #expect(second.allocated >= segmentBytes)
+        try waitUntil("the writer thread made the next spare") { log.hasSpare }
         log.close()
+        #expect(dir.files(withSuffix: ".tmp").isEmpty, "close() removes the spare")
 
         // Reopened, the log reads what was written, nothing past it.
         let reopened = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
@@ -133,6 +134,35 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         #expect(reopened.recoveryReport.isClean)
         #expect(reopened.lastPosition == UInt64(appended))
         #expect(try readAll(reopened).count == appended)
+    }
+
+    /// A spare left by a crash is deleted when the log opens: it never held a
+    /// record, and its bytes never reach a segment.
+    @Test func aLeftoverSpareSegmentIsDeletedOnOpen() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let segmentBytes = 4096
+        var payloads: [[UInt8]] = (0..<5).map { testPayload($0, size: 300) }
+        do {
+            let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
+            try log.append(payloads)
+            log.close()
+        }
+        // What a crash could leave: a spare with bytes in it (it never has any).
+        let junk = [UInt8](repeating: 0xAB, count: 3000)
+        try Data(junk).write(to: URL(fileURLWithPath: dir.file(EventLog.spareFileName)))
+
+        let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
+        defer { log.close() }
+        #expect(log.recoveryReport.isClean)
+        #expect(log.lastPosition == 5)
+        // Roll through several segments (each from a spare when one is ready):
+        // every record reads back as written.
+        let more = (5..<40).map { testPayload($0, size: 300) }
+        for payload in more { try log.append([payload]) }
+        payloads += more
+        #expect(log.segmentCount > 2)
+        let all = try readAll(log)
+        #expect(all.map(\.1) == payloads)
     }
 
     @Test func zeroCopyReadAndBufferReuse() throws {

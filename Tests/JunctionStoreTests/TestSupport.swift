@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import JunctionTestSupport
 @testable import JunctionStore
 
@@ -48,6 +49,23 @@ func testPayload(_ index: Int, size: Int) -> [UInt8] {
 
 func fileSize(_ path: String) -> Int {
     ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? -1
+}
+
+/// A file's size and the bytes of disk allocated to it.
+func fileSizes(_ path: String) throws -> (size: Int, allocated: Int) {
+    var info = stat()
+    try #require(stat(path, &info) == 0, "stat \(path)")
+    return (Int(info.st_size), Int(info.st_blocks) * 512)
+}
+
+/// Polls `condition` every millisecond for at most 10 s; fails the test
+/// (naming `what`) when it never held.
+func waitUntil(_ what: String, _ condition: () -> Bool) throws {
+    let deadline = Date().addingTimeInterval(10)
+    while !condition() {
+        try #require(Date() < deadline, "timed out waiting until \(what)")
+        usleep(1000)
+    }
 }
 
 /// Reads every record from `position` to the end.
