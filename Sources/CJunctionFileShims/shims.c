@@ -1,7 +1,9 @@
 #define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64
 #include "CJunctionFileShims.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 
 int junction_file_reserve(int fd, int64_t length) {
 #if defined(__linux__)
@@ -12,6 +14,17 @@ int junction_file_reserve(int fd, int64_t length) {
 #else
     (void)fd;
     (void)length;
+    return EOPNOTSUPP;
+#endif
+}
+
+int junction_file_rename_noreplace(const char *from, const char *to) {
+#if defined(__linux__)
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
+    return errno;
+#else
+    (void)from;
+    (void)to;
     return EOPNOTSUPP;
 #endif
 }

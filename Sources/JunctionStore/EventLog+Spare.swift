@@ -17,25 +17,40 @@ extension EventLog {
 
     var spareFilePath: String { configuration.directory + "/" + Self.spareFileName }
 
-    /// Writer thread, lock held, role free, no spare: makes one with the lock
-    /// released (a roll meanwhile creates its file itself). Appenders write inline meanwhile, as during the periodic
-    /// fsync. Where blocks cannot be reserved there is nothing to gain, and
-    /// rolls create their files as before; other failures are retried after
-    /// the next roll. Returns with the lock held.
-    func prepareSpareUnlockingLocked() {
-        precondition(spareFD == nil, "a spare segment is already open")
+    /// Whether the writer thread has segment files to prepare: a spare to
+    /// make, or segments a roll had to create without one, to reserve.
+    var segmentPreparationDueLocked: Bool {
+        (spareWanted && spareFD == nil || !segmentsToReserve.isEmpty) && failure == nil && !closing
+    }
+
+    /// Writer thread, lock held, role free: reserves the segments rolls
+    /// created themselves and makes the spare, with the lock released.
+    /// Appenders that may write inline do so meanwhile, as during the
+    /// periodic fsync (blocking appends, and every append under `always`,
+    /// wait for this thread: this is where their rolls' file creation went).
+    /// Where blocks cannot be reserved there is nothing to gain: no spare is
+    /// made and rolls create their files as before. Other failures (no
+    /// space, …) are retried after the next roll. Returns with the lock held.
+    func prepareSegmentsUnlockingLocked() {
+        let toReserve = segmentsToReserve
+        segmentsToReserve.removeAll()
+        let makeSpare = spareWanted && spareFD == nil
         spareWanted = false
         writerBusyWithoutRole = true
         let path = spareFilePath
         let bytes = configuration.segmentBytes
         lock.unlock()
+        var unsupported = false
+        for segment in toReserve where PosixFile.reserve(segment.fd, length: bytes) == .unsupported {
+            unsupported = true
+        }
         var made: Int32?
-        var reservable = true
-        if let fd = try? PosixFile.open(path, flags: O_RDWR | O_CREAT | O_TRUNC) {
-            if PosixFile.reserve(fd, length: bytes) {
+        if makeSpare && !unsupported, let fd = try? PosixFile.open(path, flags: O_RDWR | O_CREAT | O_TRUNC) {
+            let reservation = PosixFile.reserve(fd, length: bytes)
+            if reservation == .reserved {
                 made = fd
             } else {
-                reservable = false
+                unsupported = reservation == .unsupported
                 closeDescriptor(fd)
                 try? PosixFile.unlinkIfPresent(path)
             }
@@ -43,24 +58,21 @@ extension EventLog {
         lock.lock()
         writerBusyWithoutRole = false
         spareFD = made
-        if !reservable { spareUnsupported = true }
+        if unsupported { spareUnsupported = true }
     }
 
     /// Under the lock, from a roll: the spare renamed to `path`, as an open
-    /// descriptor, or nil when there is none (or the rename failed) and the
-    /// caller creates the file itself. Asks the writer for the next spare.
+    /// descriptor, or nil when there is none (or the rename failed, or `path`
+    /// exists) and the caller creates the file itself. Asks the writer for
+    /// the next spare.
     func takeSpareLocked(renamingTo path: String) -> Int32? {
         if !spareUnsupported { spareWanted = true }
         guard let fd = spareFD else { return nil }
         spareFD = nil
-        do throws(StoreError) {
-            try PosixFile.rename(spareFilePath, path)
-            return fd
-        } catch {
-            closeDescriptor(fd)
-            try? PosixFile.unlinkIfPresent(spareFilePath)
-            return nil
-        }
+        if PosixFile.renameIfAbsent(spareFilePath, path) { return fd }
+        closeDescriptor(fd)
+        try? PosixFile.unlinkIfPresent(spareFilePath)
+        return nil
     }
 
     /// Whether the writer thread has a spare ready (tests).
@@ -69,6 +81,7 @@ extension EventLog {
     /// At close (writer thread, lock held): the spare is not needed any more.
     func discardSpareLocked() {
         spareWanted = false
+        segmentsToReserve.removeAll()
         guard let fd = spareFD else { return }
         spareFD = nil
         closeDescriptor(fd)

@@ -33,7 +33,7 @@ extension EventLog {
     /// (``syncWithoutRoleLocked()``) and, under `interval` and `never`, the
     /// seal of a full segment (``sealWithoutRoleLocked()``, before anything
     /// else) do not, nor does making the spare segment
-    /// (``prepareSpareUnlockingLocked()``, when nothing else is due).
+    /// (``prepareSegmentsUnlockingLocked()``, next after the seals).
     func writerLoop() {
         let policy = configuration.fsync
         let retentionActive = configuration.retention != .unlimited
@@ -54,6 +54,12 @@ extension EventLog {
                 // durable while an earlier segment is not.
                 sealWithoutRoleLocked()
                 if retentionActive { enforceRetentionUnlockingLocked() }
+                continue
+            }
+            if segmentPreparationDueLocked {
+                // Next (after a roll): the next segment's file, ready before
+                // its roll; appenders write inline meanwhile.
+                prepareSegmentsUnlockingLocked()
                 continue
             }
             var deadline: UInt64 = .max
@@ -94,12 +100,6 @@ extension EventLog {
                 continue
             }
             if closing { break }
-            if spareWanted && spareFD == nil && failure == nil {
-                // Last, when nothing else is due: the next segment's file,
-                // ready before its roll (appenders write inline meanwhile).
-                prepareSpareUnlockingLocked()
-                continue
-            }
 
             if retentionActive {
                 let now = monotonicNanos()
@@ -377,6 +377,9 @@ extension EventLog {
     /// requested fsync), otherwise from ``sealWithoutRoleLocked()``.
     func seal(_ segment: LogSegment) throws(StoreError) {
         try PosixFile.dataSync(segment.fd, path: segment.path)
+        // The reservation past the last record (up to a record's size) is
+        // never written: give it back.
+        PosixFile.trimToSize(segment.fd)
         // The index speeds up opening (it is validated on load) and marks the
         // segment as sealed for recovery; a failure to write it is not fatal
         // (docs/storage.md says what a missing one means).

@@ -66,9 +66,9 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     var writerIdentity: pthread_t?
     var stats = EventLogStatistics()
     /// The writer thread is busy without the writing role: in the periodic
-    /// fsync, a segment seal or making the spare segment
+    /// fsync, a segment seal or preparing segment files
     /// (``syncWithoutRoleLocked()``, ``sealWithoutRoleLocked()``,
-    /// ``prepareSpareUnlockingLocked()``): appenders write what is pending
+    /// ``prepareSegmentsUnlockingLocked()``): appenders write what is pending
     /// themselves, up to ``inlineLimitDuringSync`` bytes.
     var writerBusyWithoutRole = false
     /// The spare segment file, created and reserved by the writer thread
@@ -77,6 +77,9 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// The writer thread should make a spare: set when the log opens and at
     /// every roll.
     var spareWanted = false
+    /// Segments a roll created without a spare: the writer thread reserves
+    /// their blocks.
+    var segmentsToReserve: [LogSegment] = []
     /// The file system cannot reserve blocks: no spares.
     var spareUnsupported = false
     /// Full segments written to the end but not yet sealed (fsynced, index
@@ -452,13 +455,13 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// thread has one ready (caller holds the lock or owns the log exclusively).
     func createSegment(firstPosition: UInt64) throws(StoreError) -> LogSegment {
         let path = configuration.directory + "/" + LogSegment.baseName(firstPosition) + ".log"
-        let fd: Int32
         if let spare = takeSpareLocked(renamingTo: path) {
-            fd = spare
-        } else {
-            fd = try PosixFile.open(path, flags: O_RDWR | O_CREAT | O_EXCL)
+            return LogSegment(directory: configuration.directory, firstPosition: firstPosition, fd: spare)
         }
-        return LogSegment(directory: configuration.directory, firstPosition: firstPosition, fd: fd)
+        let fd = try PosixFile.open(path, flags: O_RDWR | O_CREAT | O_EXCL)
+        let segment = LogSegment(directory: configuration.directory, firstPosition: firstPosition, fd: fd)
+        if !spareUnsupported { segmentsToReserve.append(segment) }
+        return segment
     }
 
     /// Allocates the disk blocks of the segment the log opens on, up to
@@ -472,7 +475,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// spares are made.
     func reserveSpace(_ segment: LogSegment) {
         if segment.byteSize < Int64(configuration.segmentBytes)
-            && !PosixFile.reserve(segment.fd, length: configuration.segmentBytes) {
+            && PosixFile.reserve(segment.fd, length: configuration.segmentBytes) == .unsupported {
             spareUnsupported = true
         }
         spareWanted = !spareUnsupported

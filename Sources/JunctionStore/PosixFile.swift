@@ -66,12 +66,37 @@ enum PosixFile {
         if fsync(fd) != 0 { throw StoreError.system("fsync", path: path) }
     }
 
+    enum Reservation {
+        case reserved
+        /// The file system (or the platform) cannot reserve blocks.
+        case unsupported
+        /// Another failure (no space, an I/O error, …), perhaps temporary.
+        case failed
+    }
+
     /// Allocates disk blocks for the first `length` bytes of the file without
-    /// changing its size (see ``EventLog/reserveSpace(_:)`` for why). Best
-    /// effort: false where the file system or the platform cannot.
-    @discardableResult
-    static func reserve(_ fd: Int32, length: Int) -> Bool {
-        junction_file_reserve(fd, Int64(length)) == 0
+    /// changing its size (see ``EventLog/reserveSpace(_:)`` for why).
+    static func reserve(_ fd: Int32, length: Int) -> Reservation {
+        switch junction_file_reserve(fd, Int64(length)) {
+        case 0: .reserved
+        case EOPNOTSUPP, ENOSYS: .unsupported
+        default: .failed
+        }
+    }
+
+    /// Renames `from` to `to` unless `to` exists; false when it exists, or
+    /// when the rename failed or cannot be done without replacing.
+    static func renameIfAbsent(_ from: String, _ to: String) -> Bool {
+        junction_file_rename_noreplace(from, to) == 0
+    }
+
+    /// Frees blocks allocated past the file's size (a reservation the file
+    /// did not use up): ext4 and XFS drop them when a file is truncated to
+    /// its own size. Best effort.
+    static func trimToSize(_ fd: Int32) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return }
+        _ = ftruncate(fd, info.st_size)
     }
 
     static func truncate(_ fd: Int32, to length: Int64, path: String) throws(StoreError) {

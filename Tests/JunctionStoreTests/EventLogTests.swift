@@ -93,37 +93,36 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
     /// Segments that will be appended to have their blocks allocated up front
     /// (docs/storage.md, "Preallocated segments"), and their size still says
     /// only what was written. The next segment's file is made ahead of its
-    /// roll (the spare) and is gone after `close()`.
-    @Test func segmentsReserveTheirBlocksButKeepTheirWrittenSize() throws {
+    /// roll (the spare), a sealed segment gives back what it did not use,
+    /// and the spare is gone after `close()`.
+    @Test(.enabled(if: fileSystemCanReserveBlocks(), "the file system of /tmp cannot reserve blocks (fallocate)"))
+    func segmentsReserveTheirBlocksButKeepTheirWrittenSize() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        let probe = try PosixFile.open(dir.file("probe"), flags: O_RDWR | O_CREAT)
-        let reservable = PosixFile.reserve(probe, length: 4096)
-        close(probe)
-        try FileManager.default.removeItem(atPath: dir.file("probe"))
-        try #require(reservable, "the file system of /tmp cannot reserve blocks (fallocate)")
-
         let segmentBytes = 256 << 10
         let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
-        let first = try fileSizes(dir.file("00000000000000000001.log"))
+        let firstName = "00000000000000000001.log"
+        let first = try fileSizes(dir.file(firstName))
         #expect(first.size == 0)
         #expect(first.allocated >= segmentBytes, "the first segment is reserved when the log opens")
         try waitUntil("the writer thread made the spare segment") { log.hasSpare }
         let spare = try fileSizes(dir.file(EventLog.spareFileName))
         #expect(spare.size == 0 && spare.allocated >= segmentBytes)
 
-        let payload = testPayload(0, size: 1000)
-        try log.append([payload])
-        #expect(try fileSizes(dir.file("00000000000000000001.log")).size == LogRecordHeader.size + 1000)
-
-        // Fill past the first segment: the roll renames the spare.
-        var appended = 1
-        while log.segmentCount < 2 {
-            try log.append([payload])
-            appended += 1
-        }
-        let second = try fileSizes(dir.file(LogSegment.baseName(UInt64(appended)) + ".log"))
-        #expect(second.size == LogRecordHeader.size + 1000)
-        #expect(second.allocated >= segmentBytes)
+        // Records of 100 KB: two fit in a segment, the third rolls.
+        let payloads = (0..<3).map { testPayload($0, size: 100_000) }
+        try log.append([payloads[0]])
+        let record = LogRecordHeader.size + 100_000
+        #expect(try fileSizes(dir.file(firstName)).size == record)
+        try log.append([payloads[1]])
+        try log.append([payloads[2]])
+        #expect(log.segmentCount == 2)
+        let second = try fileSizes(dir.file(LogSegment.baseName(3) + ".log"))
+        #expect(second.size == record)
+        #expect(second.allocated >= segmentBytes, "the roll renamed the reserved spare")
+        try log.sync()  // the first segment is sealed
+        let sealed = try fileSizes(dir.file(firstName))
+        #expect(sealed.size == 2 * record)
+        #expect(sealed.allocated < 2 * record + 8192, "the seal gave back the unused reservation")
         try waitUntil("the writer thread made the next spare") { log.hasSpare }
         log.close()
         #expect(dir.files(withSuffix: ".tmp").isEmpty, "close() removes the spare")
@@ -132,37 +131,59 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         let reopened = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
         defer { reopened.close() }
         #expect(reopened.recoveryReport.isClean)
-        #expect(reopened.lastPosition == UInt64(appended))
-        #expect(try readAll(reopened).count == appended)
+        #expect(try readAll(reopened).map(\.1) == payloads)
+    }
+
+    /// One append that crosses two segment boundaries takes the spare for the
+    /// first new segment and creates the second itself; the writer thread
+    /// then reserves that one's blocks outside the lock.
+    @Test(.enabled(if: fileSystemCanReserveBlocks(), "the file system of /tmp cannot reserve blocks (fallocate)"))
+    func aSegmentCreatedWithoutASpareIsReservedAfterwards() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let segmentBytes = 256 << 10
+        let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
+        defer { log.close() }
+        try waitUntil("the writer thread made the spare segment") { log.hasSpare }
+        let payloads = (0..<6).map { testPayload($0, size: 100_000) }
+        try log.append(payloads)  // segments of positions 1-2, 3-4 (the spare) and 5-6
+        #expect(log.segmentCount == 3)
+        let third = dir.file(LogSegment.baseName(5) + ".log")
+        try waitUntil("the writer thread reserved the segment the roll created") {
+            ((try? fileSizes(third).allocated) ?? 0) >= segmentBytes
+        }
+        #expect(try fileSizes(third).size == 2 * (LogRecordHeader.size + 100_000))
+        #expect(try readAll(log).map(\.1) == payloads)
     }
 
     /// A spare left by a crash is deleted when the log opens: it never held a
     /// record, and its bytes never reach a segment.
     @Test func aLeftoverSpareSegmentIsDeletedOnOpen() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        let segmentBytes = 4096
+        let config = configuration(dir, segmentBytes: 4096)
         var payloads: [[UInt8]] = (0..<5).map { testPayload($0, size: 300) }
         do {
-            let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
+            let log = try EventLog(configuration: config)
             try log.append(payloads)
             log.close()
         }
         // What a crash could leave: a spare with bytes in it (it never has any).
         let junk = [UInt8](repeating: 0xAB, count: 3000)
         try Data(junk).write(to: URL(fileURLWithPath: dir.file(EventLog.spareFileName)))
+        do {
+            let recovered = try EventLog.recover(config)
+            #expect(recovered.report.isClean)
+            #expect(recovered.report.lastPosition == 5)
+            #expect(dir.files(withSuffix: ".tmp").isEmpty, "recovery deletes the spare")
+        }
 
-        let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
+        let log = try EventLog(configuration: config)
         defer { log.close() }
-        #expect(log.recoveryReport.isClean)
         #expect(log.lastPosition == 5)
-        // Roll through several segments (each from a spare when one is ready):
-        // every record reads back as written.
         let more = (5..<40).map { testPayload($0, size: 300) }
         for payload in more { try log.append([payload]) }
         payloads += more
         #expect(log.segmentCount > 2)
-        let all = try readAll(log)
-        #expect(all.map(\.1) == payloads)
+        #expect(try readAll(log).map(\.1) == payloads)
     }
 
     @Test func zeroCopyReadAndBufferReuse() throws {

@@ -51,6 +51,15 @@ func fileSize(_ path: String) -> Int {
     ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? -1
 }
 
+/// Whether files under /tmp can have blocks reserved (fallocate), which
+/// the event log does when it can.
+func fileSystemCanReserveBlocks() -> Bool {
+    let dir = TemporaryDirectory("probe"); defer { dir.remove() }
+    guard let fd = try? PosixFile.open(dir.file("probe"), flags: O_RDWR | O_CREAT) else { return false }
+    defer { close(fd) }
+    return PosixFile.reserve(fd, length: 4096) == .reserved
+}
+
 /// A file's size and the bytes of disk allocated to it.
 func fileSizes(_ path: String) throws -> (size: Int, allocated: Int) {
     var info = stat()

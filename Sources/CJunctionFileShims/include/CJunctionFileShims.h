@@ -14,6 +14,12 @@ extern "C" {
 /// cannot do it). The file's contents and size are unchanged either way.
 int junction_file_reserve(int fd, int64_t length);
 
+/// Renames `from` to `to` unless `to` exists (Linux `renameat2` with
+/// RENAME_NOREPLACE). Returns 0, or the errno of the failure: EEXIST when
+/// `to` exists, EINVAL or ENOSYS (EOPNOTSUPP elsewhere) where the file
+/// system, kernel or platform cannot do it without replacing.
+int junction_file_rename_noreplace(const char *from, const char *to);
+
 #ifdef __cplusplus
 }
 #endif
