@@ -42,6 +42,11 @@ struct DurableFilter: Sendable {
             guard let (target, bytes) = TargetedRecord.decode(payload), target.elementsEqual(nameBytes) else { return nil }
             event = bytes
         }
+        if flags & TargetedRecord.flag == 0, let bus = Self.storedBus(event), !bus.elementsEqual(busBytes) {
+            // Another bus's event: skip it without decoding it (most records,
+            // when several buses share the log).
+            return nil
+        }
         arena.reset()
         guard let raw = FrameDecoder.decodeStoredEvent(event, arena: arena) else {
             return nil
@@ -56,5 +61,18 @@ struct DurableFilter: Sendable {
             guard matched else { return nil }
         }
         return (view, event)
+    }
+
+    /// The bus of a stored event, read without decoding it: the last `bus`
+    /// field (8), which is the one protobuf keeps, and the one the gateway
+    /// stamps when the producer named none. Nil when the event has none or
+    /// does not scan (decoding then decides).
+    static func storedBus(_ event: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        var scanner = WireScanner(event)
+        var bus: UnsafeRawBufferPointer?
+        while let field = scanner.next() {
+            if field.field == 8 && field.wireType == 2 { bus = field.bytes }
+        }
+        return scanner.isAtEnd ? bus : nil
     }
 }
