@@ -4,6 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#endif
 
 int junction_file_reserve(int fd, int64_t length) {
 #if defined(__linux__)
@@ -19,9 +26,14 @@ int junction_file_reserve(int fd, int64_t length) {
 }
 
 int junction_file_rename_noreplace(const char *from, const char *to) {
-#if defined(__linux__)
-    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
+#if defined(__linux__) && defined(SYS_renameat2)
+    // The system call, not glibc's wrapper (glibc 2.28 and later only).
+    if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
     return errno;
+#elif defined(__linux__)
+    (void)from;
+    (void)to;
+    return ENOSYS;
 #else
     (void)from;
     (void)to;

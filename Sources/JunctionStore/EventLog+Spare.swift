@@ -19,8 +19,13 @@ extension EventLog {
 
     /// Whether the writer thread has segment files to prepare: a spare to
     /// make, or segments a roll had to create without one, to reserve.
+    /// Not while a write to another segment is queued: the write that
+    /// crosses into the new segment goes first (and the seal of the full one
+    /// after it), so that appenders can write inline meanwhile.
     var segmentPreparationDueLocked: Bool {
-        (spareWanted && spareFD == nil || !segmentsToReserve.isEmpty) && failure == nil && !closing
+        guard spareWanted && spareFD == nil || !segmentsToReserve.isEmpty, failure == nil, !closing else { return false }
+        for chunk in pendingChunks where chunk.segment !== currentSegment { return false }
+        return true
     }
 
     /// Writer thread, lock held, role free: reserves the segments rolls
@@ -28,8 +33,9 @@ extension EventLog {
     /// Appenders that may write inline do so meanwhile, as during the
     /// periodic fsync (blocking appends, and every append under `always`,
     /// wait for this thread: this is where their rolls' file creation went).
-    /// Where blocks cannot be reserved there is nothing to gain: no spare is
-    /// made and rolls create their files as before. Other failures (no
+    /// Where blocks cannot be reserved (or files renamed without replacing)
+    /// there is nothing to gain: no spare is made and rolls create their
+    /// files as before. Other failures (no
     /// space, …) are retried after the next roll. Returns with the lock held.
     func prepareSegmentsUnlockingLocked() {
         let toReserve = segmentsToReserve
@@ -39,13 +45,17 @@ extension EventLog {
         writerBusyWithoutRole = true
         let path = spareFilePath
         let bytes = configuration.segmentBytes
+        let hook = configuration.beforeSegmentPreparation
         lock.unlock()
+        let injectedFailure = hook?() == true
         var unsupported = false
+        // Each holds its descriptor open; none is sealed yet (only this
+        // thread seals, after the writes that follow this step).
         for segment in toReserve where PosixFile.reserve(segment.fd, length: bytes) == .unsupported {
             unsupported = true
         }
         var made: Int32?
-        if makeSpare && !unsupported, let fd = try? PosixFile.open(path, flags: O_RDWR | O_CREAT | O_TRUNC) {
+        if makeSpare && !unsupported && !injectedFailure, let fd = try? PosixFile.open(path, flags: O_RDWR | O_CREAT | O_TRUNC) {
             let reservation = PosixFile.reserve(fd, length: bytes)
             if reservation == .reserved {
                 made = fd
@@ -57,7 +67,10 @@ extension EventLog {
         }
         lock.lock()
         writerBusyWithoutRole = false
-        spareFD = made
+        if makeSpare {
+            precondition(spareFD == nil, "a spare segment appeared while this thread made one")
+            spareFD = made
+        }
         if unsupported { spareUnsupported = true }
     }
 
@@ -69,7 +82,15 @@ extension EventLog {
         if !spareUnsupported { spareWanted = true }
         guard let fd = spareFD else { return nil }
         spareFD = nil
-        if PosixFile.renameIfAbsent(spareFilePath, path) { return fd }
+        switch PosixFile.renameIfAbsent(spareFilePath, path) {
+        case .renamed:
+            return fd
+        case .unsupported:
+            spareUnsupported = true
+            spareWanted = false
+        case .failed:
+            break
+        }
         closeDescriptor(fd)
         try? PosixFile.unlinkIfPresent(spareFilePath)
         return nil

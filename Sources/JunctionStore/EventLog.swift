@@ -375,6 +375,7 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
                     newSegments.append(try createSegment(firstPosition: nextPosition &+ UInt64(i)))
                 } catch {
                     for created in newSegments { try? PosixFile.unlinkIfPresent(created.path) }
+                    segmentsToReserve.removeAll { queued in newSegments.contains { $0 === queued } }
                     throw error
                 }
             }

@@ -74,6 +74,10 @@ public struct EventLogConfiguration: Sendable {
     /// segment outside the writing role (policies other than `always`), to
     /// hold it there; returning true makes that fsync fail.
     var beforeSeal: (@Sendable () -> Bool)?
+    /// Tests: runs on the writer thread when it starts preparing segment
+    /// files (EventLog+Spare.swift), to hold it there; returning true makes
+    /// that step make no spare, as if its file could not be created.
+    var beforeSegmentPreparation: (@Sendable () -> Bool)?
 
     /// Creates a configuration with defaults for everything but the directory.
     public init(directory: String) {

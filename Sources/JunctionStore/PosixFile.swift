@@ -84,14 +84,26 @@ enum PosixFile {
         }
     }
 
-    /// Renames `from` to `to` unless `to` exists; false when it exists, or
-    /// when the rename failed or cannot be done without replacing.
-    static func renameIfAbsent(_ from: String, _ to: String) -> Bool {
-        junction_file_rename_noreplace(from, to) == 0
+    enum RenameIfAbsent {
+        case renamed
+        /// The file system (or kernel, or platform) cannot rename without
+        /// replacing.
+        case unsupported
+        /// `to` exists, or another failure.
+        case failed
+    }
+
+    /// Renames `from` to `to` unless `to` exists.
+    static func renameIfAbsent(_ from: String, _ to: String) -> RenameIfAbsent {
+        switch junction_file_rename_noreplace(from, to) {
+        case 0: .renamed
+        case EINVAL, ENOSYS, EOPNOTSUPP: .unsupported
+        default: .failed
+        }
     }
 
     /// Frees blocks allocated past the file's size (a reservation the file
-    /// did not use up): ext4 and XFS drop them when a file is truncated to
+    /// did not use up): ext4 and tmpfs drop them when a file is truncated to
     /// its own size. Best effort.
     static func trimToSize(_ fd: Int32) {
         var info = stat()

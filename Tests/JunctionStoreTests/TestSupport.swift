@@ -60,6 +60,18 @@ func fileSystemCanReserveBlocks() -> Bool {
     return PosixFile.reserve(fd, length: 4096) == .reserved
 }
 
+/// Whether truncating a file to its own size frees the blocks reserved past
+/// it (ext4 and tmpfs do), as the event log's seal expects.
+func fileSystemTrimsReservationsOnTruncate() -> Bool {
+    let dir = TemporaryDirectory("probe"); defer { dir.remove() }
+    guard let fd = try? PosixFile.open(dir.file("probe"), flags: O_RDWR | O_CREAT) else { return false }
+    defer { close(fd) }
+    guard PosixFile.reserve(fd, length: 65536) == .reserved else { return false }
+    PosixFile.trimToSize(fd)
+    var info = stat()
+    return fstat(fd, &info) == 0 && info.st_blocks == 0
+}
+
 /// A file's size and the bytes of disk allocated to it.
 func fileSizes(_ path: String) throws -> (size: Int, allocated: Int) {
     var info = stat()
