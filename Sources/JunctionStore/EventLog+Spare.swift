@@ -38,7 +38,10 @@ extension EventLog {
     /// files as before. Other failures (no
     /// space, …) are retried after the next roll. Returns with the lock held.
     func prepareSegmentsUnlockingLocked() {
-        let toReserve = segmentsToReserve
+        // Only the segment still being appended to needs its blocks: an
+        // append that crossed several segments filled the others (and their
+        // seals may already have given back what they did not use).
+        let toReserve = segmentsToReserve.filter { $0 === segments.last }
         segmentsToReserve.removeAll()
         let makeSpare = spareWanted && spareFD == nil
         spareWanted = false
@@ -49,8 +52,9 @@ extension EventLog {
         lock.unlock()
         let injectedFailure = hook?() == true
         var unsupported = false
-        // Each holds its descriptor open; none is sealed yet (only this
-        // thread seals, after the writes that follow this step).
+        // Each holds its descriptor open while it is reserved; appenders
+        // writing to it meanwhile wait for the reservation (a fraction of a
+        // millisecond, once per segment).
         for segment in toReserve where PosixFile.reserve(segment.fd, length: bytes) == .unsupported {
             unsupported = true
         }

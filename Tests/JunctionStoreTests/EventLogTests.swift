@@ -136,9 +136,10 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         #expect(try readAll(reopened).map(\.1) == payloads)
     }
 
-    /// One append that crosses two segment boundaries takes the spare for the
-    /// first new segment and creates the second itself; the writer thread
-    /// then reserves that one's blocks outside the lock.
+    /// One append that crosses three segment boundaries takes the spare for
+    /// the first new segment and creates the others itself; the writer thread
+    /// then reserves the last one's blocks outside the lock, and leaves the
+    /// full one between alone (its seal gave back what it did not use).
     @Test(.enabled(if: fileSystemCanReserveBlocks(), "the file system of /tmp cannot reserve blocks (fallocate)"))
     func aSegmentCreatedWithoutASpareIsReservedAfterwards() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
@@ -146,14 +147,21 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
         defer { log.close() }
         try waitUntil("the writer thread made the spare segment") { log.hasSpare }
-        let payloads = (0..<6).map { testPayload($0, size: 100_000) }
-        try log.append(payloads)  // segments of positions 1-2, 3-4 (the spare) and 5-6
-        #expect(log.segmentCount == 3)
-        let third = dir.file(LogSegment.baseName(5) + ".log")
-        try waitUntil("the writer thread reserved the segment the roll created") {
-            ((try? fileSizes(third).allocated) ?? 0) >= segmentBytes
+        let payloads = (0..<8).map { testPayload($0, size: 100_000) }
+        try log.append(payloads)  // segments of positions 1-2, 3-4 (the spare), 5-6 and 7-8
+        #expect(log.segmentCount == 4)
+        let last = dir.file(LogSegment.baseName(7) + ".log")
+        try waitUntil("the writer thread reserved the segment being appended to") {
+            ((try? fileSizes(last).allocated) ?? 0) >= segmentBytes
         }
-        #expect(try fileSizes(third).size == 2 * (LogRecordHeader.size + 100_000))
+        let record = LogRecordHeader.size + 100_000
+        #expect(try fileSizes(last).size == 2 * record)
+        try log.sync()  // the full segments are sealed
+        if fileSystemTrimsReservationsOnTruncate() {
+            let full = try fileSizes(dir.file(LogSegment.baseName(5) + ".log"))
+            #expect(full.size == 2 * record)
+            #expect(full.allocated < 2 * record + 8192, "a full segment is not reserved again after its seal")
+        }
         #expect(try readAll(log).map(\.1) == payloads)
     }
 
