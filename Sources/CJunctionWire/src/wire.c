@@ -228,6 +228,19 @@ static JUNCTION_ALWAYS_INLINE bool skip_varint(const uint8_t *p, size_t len, siz
     return read_varint_slow(p, len, pos, &ignored, err);
 }
 
+/* Steps over the value of a field with wire type 0 (varint), 1 (fixed64) or
+   5 (fixed32); any other wire type (2 is the caller's) is
+   JUNCTION_WIRE_BAD_WIRE_TYPE. */
+static JUNCTION_ALWAYS_INLINE bool skip_scalar(const uint8_t *p, size_t len, size_t *pos, int wire,
+                                               junction_wire_status *err) {
+    switch (wire) {
+    case 0: return skip_varint(p, len, pos, err);
+    case 1: if (len - *pos < 8) { *err = JUNCTION_WIRE_TRUNCATED; return false; } *pos += 8; return true;
+    case 5: if (len - *pos < 4) { *err = JUNCTION_WIRE_TRUNCATED; return false; } *pos += 4; return true;
+    default: *err = JUNCTION_WIRE_BAD_WIRE_TYPE; return false;
+    }
+}
+
 /* protoc-c emits a message's fields sorted by number (protobuf-c's own
    unpack relies on it); a test checks it for every descriptor the gateway
    uses. Numbers absent from the descriptor (unknown fields) are searched. */
@@ -309,16 +322,7 @@ static bool check_message(const ProtobufCMessageDescriptor *d, const uint8_t *ba
                 }
             }
             pos += (size_t)length;
-        } else if (wire == 0) {
-            if (!skip_varint(base, end, &pos, &err)) goto fail_field;
-        } else if (wire == 1) {
-            if (end - pos < 8) { err = JUNCTION_WIRE_TRUNCATED; goto fail_field; }
-            pos += 8;
-        } else if (wire == 5) {
-            if (end - pos < 4) { err = JUNCTION_WIRE_TRUNCATED; goto fail_field; }
-            pos += 4;
-        } else {
-            err = JUNCTION_WIRE_BAD_WIRE_TYPE;
+        } else if (!skip_scalar(base, end, &pos, wire, &err)) {
             goto fail_field;
         }
         continue;
@@ -361,14 +365,11 @@ static bool skip_value(const uint8_t *p, size_t end, size_t *pos, int wire) {
     junction_wire_status err;
     uint64_t v;
     switch (wire) {
-    case 0: return read_varint(p, end, pos, &v, &err);
-    case 1: if (end - *pos < 8) return false; *pos += 8; return true;
-    case 5: if (end - *pos < 4) return false; *pos += 4; return true;
     case 2:
         if (!read_varint(p, end, pos, &v, &err) || v > end - *pos) return false;
         *pos += (size_t)v;
         return true;
-    default: return false;
+    default: return skip_scalar(p, end, pos, wire, &err);
     }
 }
 
