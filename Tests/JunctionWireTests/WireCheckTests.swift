@@ -1,4 +1,5 @@
 import CJunctionWire
+import JunctionTestSupport
 import Testing
 @testable import JunctionWire
 
@@ -37,21 +38,13 @@ import Testing
                        number: problem.field_number)
     }
 
-    func varint(_ value: UInt64) -> [UInt8] {
-        var v = value
-        var out: [UInt8] = []
-        while v >= 0x80 {
-            out.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
-        return out
-    }
+    // ProtoTestEncoder's writers as byte arrays, to splice into hand-made (often malformed) input.
+    func varint(_ value: UInt64) -> [UInt8] { ProtoTestEncoder.build { $0.rawVarint(value) } }
 
-    func tag(_ number: UInt64, _ wire: UInt64) -> [UInt8] { varint(number << 3 | wire) }
+    func tag(_ number: UInt64, _ wire: UInt64) -> [UInt8] { ProtoTestEncoder.build { $0.tag(Int(number), UInt8(wire)) } }
 
     func lengthDelimited(_ number: UInt64, _ bytes: [UInt8]) -> [UInt8] {
-        tag(number, 2) + varint(UInt64(bytes.count)) + bytes
+        ProtoTestEncoder.build { $0.lengthDelimited(Int(number), bytes) }
     }
 
     /// The message a field of `d` holds.
