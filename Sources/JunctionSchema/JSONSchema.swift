@@ -113,14 +113,19 @@ public final class JSONSchema: Sendable {
         return q.isFinite && (q - q.rounded()).magnitude <= 1e-9 * max(1, q.magnitude)
     }
 
-    private static func less(_ a: JSONNumber, _ b: JSONNumber) -> Bool {
+    /// `a < b` for the bounds keywords, from each number's `Double` and exact `Int64` value (asked for only when
+    /// needed: `JSONNumber` computes it from its text). The recognizer (`JSONSchemaRecognizer.withinBounds`)
+    /// decides with this too.
+    @inline(__always)
+    static func less(_ aDouble: Double, _ aInt: @autoclosure () -> Int64?,
+                     _ bDouble: Double, _ bInt: @autoclosure () -> Int64?) -> Bool {
         // Doubles are exact below 2^53; beyond, compare integers exactly when both are integral.
-        if a.double.magnitude < 9_007_199_254_740_992, b.double.magnitude < 9_007_199_254_740_992 {
-            return a.double < b.double
-        }
-        if let x = a.int64, let y = b.int64 { return x < y }
-        return a.double < b.double
+        if aDouble.magnitude < 9_007_199_254_740_992, bDouble.magnitude < 9_007_199_254_740_992 { return aDouble < bDouble }
+        if let x = aInt(), let y = bInt() { return x < y }
+        return aDouble < bDouble
     }
+
+    private static func less(_ a: JSONNumber, _ b: JSONNumber) -> Bool { less(a.double, a.int64, b.double, b.int64) }
 
     /// Returns the first violation of node `n` by `value`, or nil.
     func check(_ n: Int, _ value: JSONValue, _ path: inout [PathComponent], depth: Int) -> JSONSchemaViolation? {

@@ -95,10 +95,10 @@ extension JSONSchemaRecognizer {
     static func withinBounds(_ summary: UnsafePointer<JSONSchemaNodeSummary>, _ num: Number) -> Bool {
         let m = summary.pointee
         guard m.hasNumericBounds else { return true }
-        if let b = m.minimum, less(num.double, num.int64, b.double, b.int64) { return false }
-        if let b = m.maximum, less(b.double, b.int64, num.double, num.int64) { return false }
-        if let b = m.exclusiveMinimum, !less(b.double, b.int64, num.double, num.int64) { return false }
-        if let b = m.exclusiveMaximum, !less(num.double, num.int64, b.double, b.int64) { return false }
+        if let b = m.minimum, JSONSchema.less(num.double, num.int64, b.double, b.int64) { return false }
+        if let b = m.maximum, JSONSchema.less(b.double, b.int64, num.double, num.int64) { return false }
+        if let b = m.exclusiveMinimum, !JSONSchema.less(b.double, b.int64, num.double, num.int64) { return false }
+        if let b = m.exclusiveMaximum, !JSONSchema.less(num.double, num.int64, b.double, b.int64) { return false }
         if let b = m.multipleOf { return JSONSchema.isMultiple(num.int64, num.double, of: b.int64, b.double) }
         return true
     }
@@ -134,13 +134,6 @@ extension JSONSchemaRecognizer {
             return String(decoding: s, as: UTF8.self) == text
         default: return false
         }
-    }
-
-    /// `a < b` as the tree validator compares `JSONNumber`s.
-    static func less(_ aDouble: Double, _ aInt: Int64?, _ bDouble: Double, _ bInt: Int64?) -> Bool {
-        if aDouble.magnitude < 9_007_199_254_740_992, bDouble.magnitude < 9_007_199_254_740_992 { return aDouble < bDouble }
-        if let x = aInt, let y = bInt { return x < y }
-        return aDouble < bDouble
     }
 
     func string(_ box: JSONSchemaNodeBox, _ summary: UnsafePointer<JSONSchemaNodeSummary>, _ s: UnsafeRawBufferPointer, ascii: Bool) -> Bool {
