@@ -138,7 +138,7 @@ extension JSONSchemaRecognizer {
 
     func string(_ box: JSONSchemaNodeBox, _ summary: UnsafePointer<JSONSchemaNodeSummary>, _ s: UnsafeRawBufferPointer, ascii: Bool) -> Bool {
         if !Self.withinLength(summary, s, ascii: ascii) { return false }
-        if let p = box.s.pattern, !p.matches(utf8: s) { return false }
+        if let p = box.s.pattern, !p.matches(utf8: s, ascii: ascii) { return false }
         if assertFormats, let f = box.s.format, !f.isValid(utf8: s) { return false }
         return true
     }

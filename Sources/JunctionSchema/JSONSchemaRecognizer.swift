@@ -248,7 +248,7 @@ struct JSONSchemaRecognizer {
             if p >= 0 { property = p }
         }
         if fast.hasPatternProperties {
-            for (k, p) in node.s.patternProperties.enumerated() where p.regex.matches(utf8: key) {
+            for (k, p) in node.s.patternProperties.enumerated() where p.regex.matches(utf8: key, ascii: ascii) {
                 patterns |= 1 << UInt64(k)
             }
         }

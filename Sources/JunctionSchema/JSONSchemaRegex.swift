@@ -94,7 +94,13 @@ public struct JSONSchemaRegex: Sendable, Equatable, Hashable, CustomStringConver
     public func matches(utf8 bytes: UnsafeRawBufferPointer) -> Bool {
         var acc: UInt8 = 0
         for b in bytes { acc |= b }
-        if acc < 0x80 {
+        return matches(utf8: bytes, ascii: acc < 0x80)
+    }
+
+    /// ``matches(utf8:)`` for a caller that already knows whether every byte is ASCII (the recognizer learns it
+    /// while scanning the string), so the bytes are not read once more to find out.
+    func matches(utf8 bytes: UnsafeRawBufferPointer, ascii: Bool) -> Bool {
+        if ascii {
             if let sequence { return sequence.matches(ascii: bytes) }
             return run(bytes.count) { UInt32(bytes[$0]) }
         }
