@@ -112,8 +112,7 @@ struct MatchStorage {
         trailStack.removeAll()
         frames.removeAll()
         frames.append(Frame(node: PathTable.root, isArray: false))
-        if matchesLent { detachMatches() }
-        matches.removeAll()
+        if matchesLent { replaceLentMatches() } else { matches.removeAll() }
         nextArrayID = 0
         arenaCount = 0
         multiValued = false
@@ -124,6 +123,15 @@ struct MatchStorage {
     @inline(never)
     mutating func detachMatches() {
         matches = matches.copy()
+        matchesLent = false
+    }
+
+    /// Gives the new event an empty buffer, leaving the one handed out by
+    /// ``PatternMatchContext/withMatchedRuleIDs(_:)`` unchanged (it frees that one): its ids are the
+    /// previous event's, so unlike ``detachMatches()`` there is nothing to carry over.
+    @inline(never)
+    mutating func replaceLentMatches() {
+        matches = ScratchBuffer(capacity: matches.capacity)
         matchesLent = false
     }
 
