@@ -25,16 +25,9 @@ extension MatchStorage {
                 addLeaf(node: node, type: .string, external: UnsafeRawPointer(reader.base + start), offset: 0, length: stop - start)
                 return
             }
-            reserveArena(stop - start)
-            let offset = arenaCount
-            let arena = self.arena
-            var length = 0
-            try JSONEscapes.decode(reader.base, from: start, to: stop) { byte in
-                arena.storeBytes(of: byte, toByteOffset: offset + length, as: UInt8.self)
-                length += 1
-            }
-            arenaCount += length
-            addLeaf(node: node, type: .string, external: nil, offset: offset, length: length)
+            let offset = arena.count
+            try JSONEscapes.decode(reader.base, from: start, to: stop) { arena.append($0) }
+            addLeaf(node: node, type: .string, external: nil, offset: offset, length: arena.count - offset)
         case UInt8(ascii: "t"):
             try reader.literal("true")
             addLeaf(node: node, type: .true, external: nil, offset: 0, length: 0)

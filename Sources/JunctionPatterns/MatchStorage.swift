@@ -42,10 +42,8 @@ struct MatchStorage {
     var pathEpoch = ScratchBuffer<UInt32>(capacity: 16)
     var pathHead = ScratchBuffer<Int32>(capacity: 16)
 
-    /// Bytes of unescaped strings (freed by ``deallocate()``).
-    var arena: UnsafeMutableRawPointer
-    var arenaCapacity: Int
-    var arenaCount = 0
+    /// Bytes of unescaped strings. Records hold offsets into it, since growing it moves it.
+    var arena = ScratchBuffer<UInt8>(capacity: 4096)
     var keyScratch: [UInt8] = []
 
     var stateEpoch = ScratchBuffer<UInt32>(capacity: 16)
@@ -65,8 +63,6 @@ struct MatchStorage {
     var multiValued = false
 
     init() {
-        arenaCapacity = 4096
-        arena = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
         keyScratch.reserveCapacity(64)
         folded.reserveCapacity(64)
     }
@@ -114,7 +110,7 @@ struct MatchStorage {
         frames.append(Frame(node: PathTable.root, isArray: false))
         if matchesLent { replaceLentMatches() } else { matches.removeAll() }
         nextArrayID = 0
-        arenaCount = 0
+        arena.removeAll()
         multiValued = false
     }
 
@@ -168,7 +164,8 @@ struct MatchStorage {
     mutating func addLeaf(node: Int32, type: PatternValueType, bytes: UnsafeRawBufferPointer, copy: Bool) {
         if node < 0 || automaton.pathTable.pathIDs[Int(node)] < 0 { return }
         if copy {
-            let offset = appendToArena(bytes)
+            let offset = arena.count
+            arena.append(bytes: bytes)
             addLeaf(node: node, type: type, external: nil, offset: offset, length: bytes.count)
         } else {
             addLeaf(node: node, type: type, external: bytes.baseAddress.map { UnsafeRawPointer($0) }, offset: 0, length: bytes.count)
@@ -183,7 +180,7 @@ struct MatchStorage {
         var record = FieldRecord(pathID: pathID, type: type, external: external, offset: offset, length: length,
                                  number: 0, trailStart: 0, trailCount: 0, nextSamePath: -1)
         if type == .number {
-            let base = external ?? UnsafeRawPointer(arena + offset)
+            let base = external ?? UnsafeRawPointer(arena.base + offset)
             record.number = NumberParsing.parse(UnsafeRawBufferPointer(start: base, count: length)) ?? .nan
         }
         if !trailStack.isEmpty {
@@ -203,35 +200,12 @@ struct MatchStorage {
         fields.append(record)
     }
 
-    /// Copies bytes into the arena; returns their offset.
-    mutating func appendToArena(_ bytes: UnsafeRawBufferPointer) -> Int {
-        reserveArena(bytes.count)
-        let offset = arenaCount
-        if let base = bytes.baseAddress, bytes.count > 0 {
-            (arena + offset).copyMemory(from: base, byteCount: bytes.count)
-        }
-        arenaCount += bytes.count
-        return offset
-    }
-
-    /// Makes room for `count` more arena bytes (moving the arena; records hold offsets).
-    mutating func reserveArena(_ count: Int) {
-        if arenaCount + count <= arenaCapacity { return }
-        var capacity = arenaCapacity * 2
-        while capacity < arenaCount + count { capacity *= 2 }
-        let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
-        grown.copyMemory(from: arena, byteCount: arenaCount)
-        arena.deallocate()
-        arena = grown
-        arenaCapacity = capacity
-    }
-
     // MARK: - Matching
 
     @inline(__always)
     func value(of index: Int) -> FieldValue {
         let record = fields[index]
-        let base = record.external ?? UnsafeRawPointer(arena + record.offset)
+        let base = record.external ?? UnsafeRawPointer(arena.base + record.offset)
         return FieldValue(type: record.type, bytes: UnsafeRawBufferPointer(start: base, count: record.length), number: record.number)
     }
 

@@ -103,3 +103,13 @@ struct ScratchBuffer<Element: BitwiseCopyable> {
         capacity = newCapacity
     }
 }
+
+extension ScratchBuffer where Element == UInt8 {
+    /// Appends a copy of `bytes`.
+    mutating func append(bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress else { return }
+        if count + bytes.count > capacity { grow(to: count + bytes.count) }
+        UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+}
