@@ -160,6 +160,19 @@ func pass(_ automaton: PatternAutomaton, _ events: [[UInt8]], _ context: Pattern
     return (now() - start, matched)
 }
 
+/// Events/s over `events` (median of `runs` passes after a warm-up) and the matches of one pass.
+func measure(_ automaton: PatternAutomaton, _ events: [[UInt8]], runs: Int, _ context: PatternMatchContext) -> (rate: Double, matched: Int) {
+    _ = pass(automaton, Array(events.prefix(2000)), context) // warm up
+    var times: [Double] = []
+    var matched = 0
+    for _ in 0..<runs {
+        let (seconds, count) = pass(automaton, events, context)
+        times.append(seconds)
+        matched = count
+    }
+    return (Double(events.count) / median(times), matched)
+}
+
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted[sorted.count / 2]
@@ -225,17 +238,19 @@ func runEnvelope(runs: Int, iterations: Int, sizes: [Int]) {
     print("|---|---|---|---|---|")
     for count in sizes {
         let automaton = compile(envelopeRules(count))
+        func match(_ slot: Int) {
+            context.begin(automaton)
+            context.addValue(key: "source", type: .string, bytes: storage[slot].0)
+            context.addValue(key: "detail-type", type: .string, bytes: storage[slot].1)
+            context.finish()
+        }
         func pass(_ iterations: Int) -> (Double, Int) {
             var matched = 0
             let start = now()
             var slot = 0
             for _ in 0..<iterations {
-                let (source, type) = storage[slot]
+                match(slot)
                 slot = slot == 3 ? 0 : slot + 1
-                context.begin(automaton)
-                context.addValue(key: "source", type: .string, bytes: source)
-                context.addValue(key: "detail-type", type: .string, bytes: type)
-                context.finish()
                 context.withMatchedRuleIDs { ids in
                     for id in ids { matched &+= Int(id) &+ 1 }
                 }
@@ -252,10 +267,7 @@ func runEnvelope(runs: Int, iterations: Int, sizes: [Int]) {
         }
         // Matches per cycle of envelopes, from the id checksum of one cycle.
         let perCycle = (0..<4).reduce(0) { total, slot in
-            context.begin(automaton)
-            context.addValue(key: "source", type: .string, bytes: storage[slot].0)
-            context.addValue(key: "detail-type", type: .string, bytes: storage[slot].1)
-            context.finish()
+            match(slot)
             return total + context.matchCount
         }
         print("| \(count) | \(perCycle) | \(fixed(median(times), 1)) | \(times.map { fixed($0, 1) }.joined(separator: " ")) | \(check) |")
@@ -337,16 +349,7 @@ if runFamilies {
     print("|---|---|---|---|")
     for family in families(sampleStreets: sampleStreets, sampleBlocks: sampleBlocks, sampleX: sampleX) {
         if let only, family.name != only { continue }
-        let automaton = compile(family.patterns)
-        _ = pass(automaton, Array(events.prefix(2000)), context) // warm up
-        var times: [Double] = []
-        var matched = 0
-        for _ in 0..<runs {
-            let (seconds, count) = pass(automaton, events, context)
-            times.append(seconds)
-            matched = count
-        }
-        let rate = Double(events.count) / median(times)
+        let (rate, matched) = measure(compile(family.patterns), events, runs: runs, context)
         print("| \(family.name) | \(family.patterns.count) | \(matched) | \(formatRate(rate)) |")
     }
 }
@@ -402,15 +405,7 @@ if runScaling {
         let compileStart = now()
         let automaton = rules.compile()
         let compileSeconds = now() - compileStart
-        _ = pass(automaton, Array(events.prefix(2000)), context)
-        var times: [Double] = []
-        var matched = 0
-        for _ in 0..<runs {
-            let (seconds, found) = pass(automaton, events, context)
-            times.append(seconds)
-            matched = found
-        }
-        let rate = Double(events.count) / median(times)
+        let (rate, matched) = measure(automaton, events, runs: runs, context)
         if count == 10 { baseline = rate }
         let bytes = automaton.estimatedMemoryBytes
         let automatonMB = fixed(Double(bytes) / 1e6, 1)
