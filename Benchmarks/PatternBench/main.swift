@@ -411,7 +411,7 @@ if runScaling {
         let automatonMB = fixed(Double(bytes) / 1e6, 1)
         print("| \(count) | \(fixed(parseSeconds, 3)) | \(fixed(compileSeconds, 3)) | \(automatonMB) | \(bytes / count) | \(automaton.stateCount) | \(matched) | \(formatRate(rate)) |")
         withExtendedLifetime(rules) {}
-        if count == 100_000 {
+        if count == 100_000, baseline > 0 {
             print("")
             print("throughput at 100,000 rules / at 10 rules: \(fixed(rate / baseline, 2))")
         }
