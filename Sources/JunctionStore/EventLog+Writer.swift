@@ -33,7 +33,8 @@ extension EventLog {
     /// (``syncWithoutRoleLocked()``) and, under `interval` and `never`, the
     /// seal of a full segment (``sealWithoutRoleLocked()``, before anything
     /// else) do not, nor does making the spare segment
-    /// (``prepareSegmentsUnlockingLocked()``, next after the seals).
+    /// (``prepareSegmentsUnlockingLocked()``, after the seals and a due
+    /// interval fsync, before pending writes).
     func writerLoop() {
         let policy = configuration.fsync
         let retentionActive = configuration.retention != .unlimited
@@ -56,12 +57,6 @@ extension EventLog {
                 if retentionActive { enforceRetentionUnlockingLocked() }
                 continue
             }
-            if segmentPreparationDueLocked {
-                // Next (after a roll): the next segment's file, ready before
-                // its roll; appenders write inline meanwhile.
-                prepareSegmentsUnlockingLocked()
-                continue
-            }
             var deadline: UInt64 = .max
             if case .interval(let ms) = policy, dirty, failure == nil {
                 deadline = lastSync + UInt64(ms) * 1_000_000
@@ -72,6 +67,13 @@ extension EventLog {
             let intervalDue = deadline != .max && monotonicNanos() >= deadline
             if intervalDue && !closing {
                 syncWithoutRoleLocked()
+                continue
+            }
+            if segmentPreparationDueLocked {
+                // Next (after a roll, once a due fsync went): the next
+                // segment's file, ready before its roll; appenders write
+                // inline meanwhile.
+                prepareSegmentsUnlockingLocked()
                 continue
             }
             if failure == nil && !pending.isEmpty {

@@ -80,7 +80,8 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// Segments a roll created without a spare: the writer thread reserves
     /// their blocks.
     var segmentsToReserve: [LogSegment] = []
-    /// The file system cannot reserve blocks: no spares.
+    /// The file system cannot reserve blocks, or rename without replacing:
+    /// no spares.
     var spareUnsupported = false
     /// Full segments written to the end but not yet sealed (fsynced, index
     /// written), oldest first: under `interval` and `never` the writer thread
@@ -468,7 +469,8 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// Allocates the disk blocks of the segment the log opens on, up to
     /// ``EventLogConfiguration/segmentBytes``, without changing its size
     /// (so recovery, reads and retention see only what was written); later
-    /// segments come reserved from the spare (EventLog+Spare.swift). On ext4
+    /// segments come reserved from the spare, or are reserved by the writer
+    /// thread after a roll that had none (EventLog+Spare.swift). On ext4
     /// (delayed allocation) the fsync otherwise allocates the blocks of
     /// everything written since the last one, and a `pwrite` to the same
     /// file meanwhile stalled for up to 10 ms (docs/storage.md). Best

@@ -148,7 +148,6 @@ struct BenchCommand: AsyncParsableCommand {
 
         let template = EventTemplate(source: source, size: size, schema: benchSchema)
         let perPublisher = duration == nil ? count / publishers : Int.max
-        let deadline = duration.map { NIODeadline.now() + .nanoseconds(Int64($0 * 1e9)) }
         let ratePerPublisher = rate / Double(publishers)
         let logBefore = try? await statsConnection.admin(AdminOperation.logStats, EmptyDocument(), as: LogStatistics.self)
         let cpuStart = CPUTime.process()
@@ -166,7 +165,7 @@ struct BenchCommand: AsyncParsableCommand {
             let pipeline = self.pipeline ?? min(64, max(1, 1024 / batch))
             done.append(c.eventLoop.flatSubmit {
                 Publisher(connection: c, template: template, stats: stats, total: perPublisher, batch: batch,
-                          pipeline: pipeline, rate: ratePerPublisher, deadline: deadline,
+                          pipeline: pipeline, rate: ratePerPublisher, duration: duration.map { .nanoseconds(Int64($0 * 1e9)) },
                           maxUndelivered: subscribers == 0 ? 0 : maxUndelivered * publishers,
                           subscribers: subscribers).start()
             })
@@ -357,7 +356,9 @@ final class Publisher {
     let batch: Int
     let pipeline: Int
     let rate: Double
-    let deadline: NIODeadline?
+    /// Publish for this long from `start()` (then `deadline` is set), or `total` events.
+    let duration: TimeAmount?
+    private var deadline: NIODeadline?
     let maxUndelivered: Int
     let subscribers: Int
     private var sent = 0
@@ -372,7 +373,7 @@ final class Publisher {
     private var fillQueued = false
 
     init(connection: JunctionConnection, template: EventTemplate, stats: BenchStats, total: Int, batch: Int,
-         pipeline: Int, rate: Double, deadline: NIODeadline?, maxUndelivered: Int, subscribers: Int) {
+         pipeline: Int, rate: Double, duration: TimeAmount?, maxUndelivered: Int, subscribers: Int) {
         self.maxUndelivered = maxUndelivered
         self.subscribers = subscribers
         self.connection = connection
@@ -382,13 +383,14 @@ final class Publisher {
         self.batch = batch
         self.pipeline = pipeline
         self.rate = rate
-        self.deadline = deadline
+        self.duration = duration
     }
 
     func start() -> EventLoopFuture<Void> {
         let promise = connection.eventLoop.makePromise(of: Void.self)
         finished = promise
         started = .now()
+        deadline = duration.map { started + $0 }
         if rate > 0 {
             paced()
         } else {
@@ -448,10 +450,12 @@ final class Publisher {
             checkDone()
             return
         }
-        // Event number `sent + 1` is due at started + (sent + 1) / rate; when
-        // the in-flight bound held sends back, look again shortly.
-        let next = started + .nanoseconds(Int64((Double(sent + 1) / rate * 1e9).rounded(.up)))
-        let wake = sent < due ? NIODeadline.now() + .microseconds(200) : next
+        // Event number `sent + 1` is due at started + (sent + 1) / rate (or
+        // the run ends first); when the in-flight bound held sends back, look
+        // again shortly.
+        let dueIn = min((Double(sent + 1) / rate * 1e9).rounded(.up), Double(Int64.max / 4))
+        var wake = sent < due ? NIODeadline.now() + .microseconds(200) : started + .nanoseconds(Int64(dueIn))
+        if let deadline { wake = min(wake, deadline) }
         let me = NIOLoopBound(self, eventLoop: connection.eventLoop)
         pacer = connection.eventLoop.scheduleTask(deadline: wake) { me.value.paced() }
     }
@@ -490,6 +494,8 @@ final class Publisher {
         case .failure(let error):
             FileHandle.standardError.write(Data("publish failed: \(error)\n".utf8))
             sent = total  // stop
+            pacer?.cancel()
+            pacer = nil
         }
         if rate == 0 { queueFill() } else { checkDone() }
     }

@@ -49,3 +49,12 @@ def test_a_fixed_rate_is_kept(private_gateway) -> None:
     assert report["lost"] == 0
     assert report["delivered"] == report["published"]
     check_latency(report)
+
+
+def test_a_run_ends_at_its_duration_even_before_the_next_event_is_due(private_gateway) -> None:
+    gateway = private_gateway()
+    # One event per second for 0.2 s: the first would be due at 1 s, after the end.
+    report = run_bench(gateway, "--rate", "1", "--batch", "1", "--duration", "0.2")
+    assert report["published"] == 0
+    assert report["lost"] == 0
+    assert report["seconds"] < 0.8, f"the run took {report['seconds']} s instead of ending at 0.2 s"
