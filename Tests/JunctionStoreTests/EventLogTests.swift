@@ -205,6 +205,35 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         #expect(dir.files(withSuffix: ".tmp").isEmpty, "close() removes the spare")
     }
 
+    /// When the spare cannot be made (a test hook fails that step), the next
+    /// roll creates its own file and the writer reserves it; the roll asks
+    /// for a spare again, and the one after that uses it.
+    @Test(.enabled(if: fileSystemCanReserveBlocks(), "the file system of /tmp cannot reserve blocks (fallocate)"))
+    func aSpareThatCouldNotBeMadeIsRetriedAfterTheNextRoll() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let segmentBytes = 256 << 10
+        var c = configuration(dir, segmentBytes: segmentBytes)
+        let attempts = Mutex(0)
+        c.beforeSegmentPreparation = { attempts.withLock { $0 += 1; return $0 == 1 } }  // the first one fails
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        try waitUntil("the writer thread tried to make the spare") { attempts.withLock { $0 } >= 1 }
+        #expect(!log.hasSpare)
+        #expect(dir.files(withSuffix: ".tmp").isEmpty)
+
+        let payloads = (0..<5).map { testPayload($0, size: 100_000) }
+        for p in payloads[0..<3] { try log.append([p]) }  // position 3 rolls without a spare
+        let second = dir.file(LogSegment.baseName(3) + ".log")
+        try waitUntil("the writer thread reserved the segment the roll created") {
+            ((try? fileSizes(second).allocated) ?? 0) >= segmentBytes
+        }
+        try waitUntil("the writer thread made a spare after that roll") { log.hasSpare }
+        for p in payloads[3..<5] { try log.append([p]) }  // position 5 rolls into the spare
+        #expect(log.segmentCount == 3)
+        #expect(try fileSizes(dir.file(LogSegment.baseName(5) + ".log")).allocated >= segmentBytes)
+        #expect(try readAll(log).map(\.1) == payloads)
+    }
+
     /// A spare left by a crash is deleted when the log opens: it never held a
     /// record, and its bytes never reach a segment.
     @Test func aLeftoverSpareSegmentIsDeletedOnOpen() throws {
