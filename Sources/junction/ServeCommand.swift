@@ -89,7 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Delete log segments older than this many hours (default: keep).")
     var retentionHours: Double?
 
-    @Option(help: "Delete the oldest log segments while the log is larger than this many bytes (default: keep).")
+    @Option(help: "Delete the oldest log segments while the log's records take more than this many bytes (default: keep). On disk, allow two segments more: the active one's reserved blocks and the next one's, made ahead.")
     var retentionBytes: Int64?
 
     @Option(name: .customLong("admin-account"), help: "An account that may register schemas and change compatibility modes (repeatable). Default: every account may.")
