@@ -234,6 +234,34 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
         #expect(try readAll(log).map(\.1) == payloads)
     }
 
+    /// A roll whose segment name is taken (a stray file) fails that append and
+    /// nothing else: the spare is not renamed over the file (and is dropped),
+    /// no record is lost, and once the name is free the next append rolls,
+    /// and a new spare is made.
+    @Test(.enabled(if: fileSystemCanReserveBlocks(), "the file system of /tmp cannot reserve blocks (fallocate)"))
+    func aRollOntoATakenNameFailsThatAppendOnly() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let segmentBytes = 256 << 10
+        let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
+        defer { log.close() }
+        try waitUntil("the writer thread made the spare segment") { log.hasSpare }
+        let payloads = (0..<3).map { testPayload($0, size: 100_000) }
+        for p in payloads[0..<2] { try log.append([p]) }  // the first segment is full
+        let taken = dir.file(LogSegment.baseName(3) + ".log")
+        let stray = [UInt8](repeating: 7, count: 10)
+        try Data(stray).write(to: URL(fileURLWithPath: taken))
+
+        #expect(throws: StoreError.self) { try log.append([payloads[2]]) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: taken)) == Data(stray), "the stray file is left as it was")
+        #expect(log.lastPosition == 2 && log.segmentCount == 1)
+        #expect(!log.hasSpare && dir.files(withSuffix: ".tmp").isEmpty, "the spare was dropped")
+
+        try FileManager.default.removeItem(atPath: taken)
+        #expect(try log.append([payloads[2]]) == 3...3)
+        try waitUntil("the writer thread made a new spare") { log.hasSpare }
+        #expect(try readAll(log).map(\.1) == payloads)
+    }
+
     /// A spare left by a crash is deleted when the log opens: it never held a
     /// record, and its bytes never reach a segment.
     @Test func aLeftoverSpareSegmentIsDeletedOnOpen() throws {
