@@ -13,6 +13,17 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
     return c
 }
 
+/// Segments of the reservation tests: two records of 100 KB fill one.
+private let reservationTestSegmentBytes = 256 << 10
+
+/// A log of ``reservationTestSegmentBytes`` segments whose writer thread has
+/// made its first spare.
+private func logWithSpare(_ dir: TemporaryDirectory) throws -> EventLog {
+    let log = try EventLog(configuration: configuration(dir, segmentBytes: reservationTestSegmentBytes))
+    try waitUntil("the writer thread made the spare segment") { log.hasSpare }
+    return log
+}
+
 @Suite struct EventLogTests {
     @Test func emptyLogPositions() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
@@ -98,7 +109,7 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
     @Test(.enabled(if: fileSystemCanReserveBlocks(), "the file system of /tmp cannot reserve blocks (fallocate)"))
     func segmentsReserveTheirBlocksButKeepTheirWrittenSize() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        let segmentBytes = 256 << 10
+        let segmentBytes = reservationTestSegmentBytes
         let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
         let firstName = "00000000000000000001.log"
         let first = try fileSizes(dir.file(firstName))
@@ -143,10 +154,9 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
     @Test(.enabled(if: fileSystemCanReserveBlocks(), "the file system of /tmp cannot reserve blocks (fallocate)"))
     func aSegmentCreatedWithoutASpareIsReservedAfterwards() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        let segmentBytes = 256 << 10
-        let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
+        let segmentBytes = reservationTestSegmentBytes
+        let log = try logWithSpare(dir)
         defer { log.close() }
-        try waitUntil("the writer thread made the spare segment") { log.hasSpare }
         let payloads = (0..<8).map { testPayload($0, size: 100_000) }
         try log.append(payloads)  // segments of positions 1-2, 3-4 (the spare), 5-6 and 7-8
         #expect(log.segmentCount == 4)
@@ -172,7 +182,7 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
     @Test(.enabled(if: fileSystemCanReserveBlocks(), "the file system of /tmp cannot reserve blocks (fallocate)"))
     func aRollDuringTheSparesPreparationKeepsBoth() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        let segmentBytes = 256 << 10
+        let segmentBytes = reservationTestSegmentBytes
         var c = configuration(dir, segmentBytes: segmentBytes)
         let preparation = EventLogInlineWriteTests.HeldSyncs(held: 1)
         c.beforeSegmentPreparation = { preparation.hook() }
@@ -211,7 +221,7 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
     @Test(.enabled(if: fileSystemCanReserveBlocks(), "the file system of /tmp cannot reserve blocks (fallocate)"))
     func aSpareThatCouldNotBeMadeIsRetriedAfterTheNextRoll() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        let segmentBytes = 256 << 10
+        let segmentBytes = reservationTestSegmentBytes
         var c = configuration(dir, segmentBytes: segmentBytes)
         let attempts = Mutex(0)
         c.beforeSegmentPreparation = { attempts.withLock { $0 += 1; return $0 == 1 } }  // the first one fails
@@ -241,10 +251,8 @@ private func configuration(_ dir: TemporaryDirectory, segmentBytes: Int = 4096,
     @Test(.enabled(if: fileSystemCanReserveBlocks(), "the file system of /tmp cannot reserve blocks (fallocate)"))
     func aRollOntoATakenNameFailsThatAppendOnly() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        let segmentBytes = 256 << 10
-        let log = try EventLog(configuration: configuration(dir, segmentBytes: segmentBytes))
+        let log = try logWithSpare(dir)
         defer { log.close() }
-        try waitUntil("the writer thread made the spare segment") { log.hasSpare }
         let payloads = (0..<3).map { testPayload($0, size: 100_000) }
         for p in payloads[0..<2] { try log.append([p]) }  // the first segment is full
         let taken = dir.file(LogSegment.baseName(3) + ".log")
