@@ -28,17 +28,6 @@ struct DeliveryItem: Sendable {
     /// Written after the suffix as `Event.position` (field 13).
     let position: UInt64
 
-    init(source: DeliverySource, eventOffset: UInt32, eventLength: UInt32, stampOffset: UInt32, stampLength: UInt32,
-         attempt: UInt32, position: UInt64) {
-        self.source = source
-        self.eventOffset = eventOffset
-        self.eventLength = eventLength
-        self.stampOffset = stampOffset
-        self.stampLength = stampLength
-        self.attempt = attempt
-        self.position = position
-    }
-
     var encodedSize: Int {
         Int(eventLength) + Int(stampLength) + ProtoSize.uint64Field(13, position)
     }
