@@ -61,7 +61,7 @@ extension EventLog {
         var made: Int32?
         if makeSpare && !unsupported && !injectedFailure, let fd = try? PosixFile.open(path, flags: O_RDWR | O_CREAT | O_TRUNC) {
             let reservation = PosixFile.reserve(fd, length: bytes)
-            if reservation == .reserved {
+            if reservation == .done {
                 made = fd
             } else {
                 unsupported = reservation == .unsupported
@@ -87,7 +87,7 @@ extension EventLog {
         guard let fd = spareFD else { return nil }
         spareFD = nil
         switch PosixFile.renameIfAbsent(spareFilePath, path) {
-        case .renamed:
+        case .done:
             return fd
         case .unsupported:
             spareUnsupported = true

@@ -381,7 +381,7 @@ extension EventLog {
         try PosixFile.dataSync(segment.fd, path: segment.path)
         // The reservation past the last record (up to a record's size) is
         // never written: give it back.
-        PosixFile.trimToSize(segment.fd)
+        PosixFile.trimToSize(segment.fd, path: segment.path)
         // The index speeds up opening (it is validated on load) and marks the
         // segment as sealed for recovery; a failure to write it is not fatal
         // (docs/storage.md says what a missing one means).

@@ -66,37 +66,29 @@ enum PosixFile {
         if fsync(fd) != 0 { throw StoreError.system("fsync", path: path) }
     }
 
-    enum Reservation {
-        case reserved
-        /// The file system (or the platform) cannot reserve blocks.
+    /// What a best-effort file-system call did (the log goes on either way).
+    enum BestEffort {
+        case done
+        /// The file system (or kernel, or platform) cannot do it.
         case unsupported
-        /// Another failure (no space, an I/O error, …), perhaps temporary.
+        /// Another failure (no space, the target exists, …), perhaps temporary.
         case failed
     }
 
     /// Allocates disk blocks for the first `length` bytes of the file without
     /// changing its size (see ``EventLog/reserveSpace(_:)`` for why).
-    static func reserve(_ fd: Int32, length: Int) -> Reservation {
+    static func reserve(_ fd: Int32, length: Int) -> BestEffort {
         switch junction_file_reserve(fd, Int64(length)) {
-        case 0: .reserved
+        case 0: .done
         case EOPNOTSUPP, ENOSYS: .unsupported
         default: .failed
         }
     }
 
-    enum RenameIfAbsent {
-        case renamed
-        /// The file system (or kernel, or platform) cannot rename without
-        /// replacing.
-        case unsupported
-        /// `to` exists, or another failure.
-        case failed
-    }
-
-    /// Renames `from` to `to` unless `to` exists.
-    static func renameIfAbsent(_ from: String, _ to: String) -> RenameIfAbsent {
+    /// Renames `from` to `to` unless `to` exists (`.failed` then).
+    static func renameIfAbsent(_ from: String, _ to: String) -> BestEffort {
         switch junction_file_rename_noreplace(from, to) {
-        case 0: .renamed
+        case 0: .done
         case EINVAL, ENOSYS, EOPNOTSUPP: .unsupported
         default: .failed
         }
@@ -105,10 +97,8 @@ enum PosixFile {
     /// Frees blocks allocated past the file's size (a reservation the file
     /// did not use up): ext4 and tmpfs drop them when a file is truncated to
     /// its own size. Best effort.
-    static func trimToSize(_ fd: Int32) {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { return }
-        _ = ftruncate(fd, info.st_size)
+    static func trimToSize(_ fd: Int32, path: String) {
+        if let length = try? size(fd, path: path) { try? truncate(fd, to: length, path: path) }
     }
 
     static func truncate(_ fd: Int32, to length: Int64, path: String) throws(StoreError) {

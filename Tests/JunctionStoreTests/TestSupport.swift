@@ -57,7 +57,7 @@ func fileSystemCanReserveBlocks() -> Bool {
     let dir = TemporaryDirectory("probe"); defer { dir.remove() }
     guard let fd = try? PosixFile.open(dir.file("probe"), flags: O_RDWR | O_CREAT) else { return false }
     defer { close(fd) }
-    return PosixFile.reserve(fd, length: 4096) == .reserved
+    return PosixFile.reserve(fd, length: 4096) == .done
 }
 
 /// Whether truncating a file to its own size frees the blocks reserved past
@@ -66,8 +66,8 @@ func fileSystemTrimsReservationsOnTruncate() -> Bool {
     let dir = TemporaryDirectory("probe"); defer { dir.remove() }
     guard let fd = try? PosixFile.open(dir.file("probe"), flags: O_RDWR | O_CREAT) else { return false }
     defer { close(fd) }
-    guard PosixFile.reserve(fd, length: 65536) == .reserved else { return false }
-    PosixFile.trimToSize(fd)
+    guard PosixFile.reserve(fd, length: 65536) == .done else { return false }
+    PosixFile.trimToSize(fd, path: dir.file("probe"))
     var info = stat()
     return fstat(fd, &info) == 0 && info.st_blocks == 0
 }
