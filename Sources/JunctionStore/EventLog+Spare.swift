@@ -35,8 +35,8 @@ extension EventLog {
     /// wait for this thread: this is where their rolls' file creation went).
     /// Where blocks cannot be reserved (or files renamed without replacing)
     /// there is nothing to gain: no spare is made and rolls create their
-    /// files as before. Other failures (no
-    /// space, …) are retried after the next roll. Returns with the lock held.
+    /// files as before. Other failures (no space, …) are retried after the
+    /// next roll. Returns with the lock held.
     func prepareSegmentsUnlockingLocked() {
         // Only the segment still being appended to needs its blocks: an
         // append that crossed several segments filled the others (and their
@@ -45,32 +45,26 @@ extension EventLog {
         segmentsToReserve.removeAll()
         let makeSpare = spareWanted && spareFD == nil
         spareWanted = false
-        writerBusyWithoutRole = true
         let path = spareFilePath
         let bytes = configuration.segmentBytes
         let hook = configuration.beforeSegmentPreparation
-        lock.unlock()
-        let injectedFailure = hook?() == true
-        var unsupported = false
-        // Each holds its descriptor open while it is reserved; appenders
-        // writing to it meanwhile wait for the reservation (a fraction of a
-        // millisecond, once per segment).
-        for segment in toReserve where PosixFile.reserve(segment.fd, length: bytes) == .unsupported {
-            unsupported = true
-        }
-        var made: Int32?
-        if makeSpare && !unsupported && !injectedFailure, let fd = try? PosixFile.open(path, flags: O_RDWR | O_CREAT | O_TRUNC) {
-            let reservation = PosixFile.reserve(fd, length: bytes)
-            if reservation == .done {
-                made = fd
-            } else {
-                unsupported = reservation == .unsupported
-                closeDescriptor(fd)
-                try? PosixFile.unlinkIfPresent(path)
+        let (made, unsupported) = busyWithoutRoleUnlockingLocked { () -> (Int32?, Bool) in
+            let injectedFailure = hook?() == true
+            // Each holds its descriptor open while it is reserved; appenders
+            // writing to it meanwhile wait for the reservation (a fraction of a
+            // millisecond, once per segment).
+            var unsupported = false
+            for segment in toReserve where PosixFile.reserve(segment.fd, length: bytes) == .unsupported {
+                unsupported = true
             }
+            guard makeSpare && !unsupported && !injectedFailure,
+                  let fd = try? PosixFile.open(path, flags: O_RDWR | O_CREAT | O_TRUNC) else { return (nil, unsupported) }
+            let reservation = PosixFile.reserve(fd, length: bytes)
+            if reservation == .done { return (fd, false) }
+            closeDescriptor(fd)
+            try? PosixFile.unlinkIfPresent(path)
+            return (nil, reservation == .unsupported)
         }
-        lock.lock()
-        writerBusyWithoutRole = false
         if makeSpare {
             precondition(spareFD == nil, "a spare segment appeared while this thread made one")
             spareFD = made

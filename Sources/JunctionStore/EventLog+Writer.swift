@@ -151,23 +151,29 @@ extension EventLog {
         finishSyncLocked(target: target, error: syncError)
     }
 
-    /// Runs `flush` on `segment` with the lock released and
-    /// `writerBusyWithoutRole` set (appenders may write inline meanwhile);
-    /// `hook` (tests) may hold it or make it fail. Returns its error.
-    /// Lock held on entry and on return.
+    /// Runs `flush` on `segment` busy without the role
+    /// (``busyWithoutRoleUnlockingLocked(_:)``); `hook` (tests) may hold it
+    /// or make it fail. Returns its error. Lock held on entry and on return.
     func flushWithoutRoleLocked(_ segment: LogSegment, hook: (@Sendable () -> Bool)?,
                                 _ flush: (LogSegment) throws(StoreError) -> Void) -> StoreError? {
+        busyWithoutRoleUnlockingLocked { () -> StoreError? in
+            if hook?() == true { return StoreError(.io, "fdatasync failed (injected by a test)", path: segment.path) }
+            do throws(StoreError) { try flush(segment) } catch { return error }
+            return nil
+        }
+    }
+
+    /// Writer thread: runs `body` with the lock released and
+    /// `writerBusyWithoutRole` set, so that appenders write what is pending
+    /// themselves meanwhile (``mayWriteInlineLocked(limit:)``). Lock held on
+    /// entry and on return.
+    func busyWithoutRoleUnlockingLocked<Result>(_ body: () -> Result) -> Result {
         writerBusyWithoutRole = true
         lock.unlock()
-        var flushError: StoreError?
-        if hook?() == true {
-            flushError = StoreError(.io, "fdatasync failed (injected by a test)", path: segment.path)
-        } else {
-            do throws(StoreError) { try flush(segment) } catch { flushError = error }
-        }
+        let result = body()
         lock.lock()
         writerBusyWithoutRole = false
-        return flushError
+        return result
     }
 
     /// After an fsync made outside ``writePendingLocked(mustSync:)`` (lock
