@@ -97,6 +97,10 @@ extension EventLog {
     /// Whether the writer thread has a spare ready (tests).
     var hasSpare: Bool { lock.withLock { spareFD != nil } }
 
+    /// Segments rolls created themselves, waiting for the writer thread to
+    /// reserve their blocks (tests).
+    var queuedReservations: Int { lock.withLock { segmentsToReserve.count } }
+
     /// At close (writer thread, lock held): the spare is not needed any more.
     func discardSpareLocked() {
         spareWanted = false

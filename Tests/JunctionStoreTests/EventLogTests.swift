@@ -24,6 +24,22 @@ private func logWithSpare(_ dir: TemporaryDirectory) throws -> EventLog {
     return log
 }
 
+/// A log whose writer thread is held in its first segment preparation (making
+/// the spare) until the returned hook is released: until then rolls find no
+/// spare, create their own files and queue them for reservation.
+private func logHeldInItsFirstPreparation(_ dir: TemporaryDirectory) throws -> (EventLog, EventLogInlineWriteTests.HeldSyncs) {
+    var c = configuration(dir, segmentBytes: reservationTestSegmentBytes)
+    let preparation = EventLogInlineWriteTests.HeldSyncs(held: 1)
+    c.beforeSegmentPreparation = { preparation.hook() }
+    let log = try EventLog(configuration: c)
+    guard preparation.entered.wait(timeout: .now() + 10) == .success else {
+        preparation.releaseAll()
+        log.close()
+        throw StoreError(.closed, "the writer thread did not start making the spare within 10 s")
+    }
+    return (log, preparation)
+}
+
 @Suite struct EventLogTests {
     @Test func emptyLogPositions() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
@@ -183,13 +199,9 @@ private func logWithSpare(_ dir: TemporaryDirectory) throws -> EventLog {
     func aRollDuringTheSparesPreparationKeepsBoth() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
         let segmentBytes = reservationTestSegmentBytes
-        var c = configuration(dir, segmentBytes: segmentBytes)
-        let preparation = EventLogInlineWriteTests.HeldSyncs(held: 1)
-        c.beforeSegmentPreparation = { preparation.hook() }
-        let log = try EventLog(configuration: c)
+        let (log, preparation) = try logHeldInItsFirstPreparation(dir)
         defer { log.close() }
         defer { preparation.releaseAll() }
-        #expect(preparation.entered.wait(timeout: .now() + 10) == .success, "the writer thread starts making the spare")
 
         // Queued while the spare is being made: positions 1-2 fill the first
         // segment, 3 rolls into one the append creates itself.
@@ -267,6 +279,48 @@ private func logWithSpare(_ dir: TemporaryDirectory) throws -> EventLog {
         try FileManager.default.removeItem(atPath: taken)
         #expect(try log.append([payloads[2]]) == 3...3)
         try waitUntil("the writer thread made a new spare") { log.hasSpare }
+        #expect(try readAll(log).map(\.1) == payloads)
+    }
+
+    /// An append that crosses two segment boundaries without a spare creates
+    /// both files; when the second cannot be created (its name is taken), the
+    /// first is deleted and taken back out of the writer's reservation queue,
+    /// so no descriptor of a deleted file waits there and nothing of the
+    /// append remains. Once the name is free, the same append goes through.
+    @Test(.enabled(if: fileSystemCanReserveBlocks(), "the file system of /tmp cannot reserve blocks (fallocate)"))
+    func aFailedRollTakesTheSegmentsItCreatedBackOutOfTheReservationQueue() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        // Rolls while the writer thread is held in its first preparation
+        // create their own files and queue them, and nothing empties the
+        // queue while the test looks at it.
+        let (log, preparation) = try logHeldInItsFirstPreparation(dir)
+        defer { log.close() }
+        defer { preparation.releaseAll() }
+
+        // Positions 1-2 fill the first segment, 3-4 a second, 5 a third,
+        // whose name is taken.
+        let payloads = (0..<5).map { testPayload($0, size: 100_000) }
+        let taken = dir.file(LogSegment.baseName(5) + ".log")
+        try Data([7]).write(to: URL(fileURLWithPath: taken))
+        let bytes = payloads.flatMap { $0 }
+        func appendAll() -> ClosedRange<UInt64>? {
+            bytes.withUnsafeBytes { all in
+                log.append(count: 5, parts: { i in
+                    (UnsafeRawBufferPointer(rebasing: all[i * 100_000..<(i + 1) * 100_000]), EventLog.noBytes)
+                }, completion: { _ in })
+            }
+        }
+        #expect(appendAll() == nil, "the append fails: its third segment cannot be created")
+        #expect(log.queuedReservations == 0, "the second segment was taken back out of the reservation queue")
+        #expect(!FileManager.default.fileExists(atPath: dir.file(LogSegment.baseName(3) + ".log")),
+                "the second segment's file was deleted")
+        #expect(log.segmentCount == 1 && log.lastPosition == 0)
+
+        try FileManager.default.removeItem(atPath: taken)
+        #expect(appendAll() == 1...5)
+        #expect(log.queuedReservations == 2, "both new segments wait for their reservation")
+        preparation.releaseAll()
+        try log.sync()
         #expect(try readAll(log).map(\.1) == payloads)
     }
 
