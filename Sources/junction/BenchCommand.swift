@@ -20,8 +20,10 @@ struct BenchCommand: AsyncParsableCommand {
             Latency at a fixed rate (one event per batch):
               junction bench ... --rate 2000 --batch 1 --duration 10
             Publishers and subscribers each use their own connection; every subscriber
-            receives every event (an empty pattern). Latency is measured from the time
-            stamped into each event by the publisher to its arrival at a subscriber.
+            receives every event of the run: its pattern matches the run's own source
+            ({"source":["bench.<run id>"]}), so each event goes through the matcher.
+            Latency is measured from the time stamped into each event by the publisher
+            to its arrival at a subscriber.
             """
     )
 
