@@ -31,16 +31,20 @@ extension EventLog {
     /// (``writePendingLocked(mustSync:)`` from `enqueue`); fsyncs under
     /// `always`, and the last one at close, hold it too; the periodic one
     /// (``syncWithoutRoleLocked()``) and, under `interval` and `never`, the
-    /// seal of a full segment (``sealWithoutRoleLocked()``, before anything
-    /// else) do not, nor does making the spare segment
+    /// seal of a full segment (``sealWithoutRoleLocked()``, before the other
+    /// steps) do not, nor does making the spare segment
     /// (``prepareSegmentsUnlockingLocked()``, after the seals and a due
-    /// interval fsync, before pending writes).
+    /// interval fsync). Before one of these steps, what is already queued is
+    /// written once; then the step goes before further pending writes.
     func writerLoop() {
         let policy = configuration.fsync
         let retentionActive = configuration.retention != .unlimited
         let retentionEvery = UInt64(max(configuration.retentionCheckMilliseconds, 1)) * 1_000_000
         var nextRetention = monotonicNanos() + retentionEvery
 
+        // Whether the queued appends were just written ahead of a step
+        // without the role (below), so that the step itself comes next.
+        var wroteAheadOfStep = false
         lock.lock()
         while true {
             if writing {
@@ -50,22 +54,39 @@ extension EventLog {
                 writerWaitsForRole = false
                 continue
             }
-            if !segmentsToSeal.isEmpty && failure == nil {
-                // Before anything else: no fsync may mark later records
+            let sealDue = !segmentsToSeal.isEmpty && failure == nil
+            var deadline: UInt64 = .max
+            if case .interval(let ms) = policy, dirty, failure == nil {
+                deadline = lastSync + UInt64(ms) * 1_000_000
+            }
+            let intervalDue = deadline != .max && monotonicNanos() >= deadline && !closing
+            // The steps without the role (a seal, a due interval fsync, the
+            // spare) take milliseconds. What is already queued is written
+            // first: its producers may have nothing else in flight, so no
+            // appender would write it inline meanwhile, and their acks would
+            // wait for the disk (at full speed, stalls of up to 10 ms at each
+            // interval fsync). Once per step, so that the step comes under
+            // sustained load too; only writes that need no fsync, which must
+            // not make records durable before an earlier segment's seal.
+            if !wroteAheadOfStep && failure == nil && !pending.isEmpty
+                && (sealDue || intervalDue || segmentPreparationDueLocked)
+                && policy != .always && syncTarget <= durablePositionStorage {
+                wroteAheadOfStep = true
+                if writePendingLocked(mustSync: false) && retentionActive { enforceRetentionUnlockingLocked() }
+                continue
+            }
+            wroteAheadOfStep = false
+            if sealDue {
+                // Before the other steps: no fsync may mark later records
                 // durable while an earlier segment is not.
                 sealWithoutRoleLocked()
                 if retentionActive { enforceRetentionUnlockingLocked() }
                 continue
             }
-            var deadline: UInt64 = .max
-            if case .interval(let ms) = policy, dirty, failure == nil {
-                deadline = lastSync + UInt64(ms) * 1_000_000
-            }
-            // A due interval fsync goes before the pending writes: under
+            // A due interval fsync goes before further pending writes: under
             // sustained load `pending` is rarely empty here, and appenders
             // keep writing during the fsync.
-            let intervalDue = deadline != .max && monotonicNanos() >= deadline
-            if intervalDue && !closing {
+            if intervalDue {
                 syncWithoutRoleLocked()
                 continue
             }

@@ -742,6 +742,38 @@ private func logHeldInItsFirstPreparation(_ dir: TemporaryDirectory) throws -> (
         #expect(payloads == [testPayload(0, size: 100), big, testPayload(2, size: 100)])
     }
 
+    /// An append queued while the writer thread is busy (here: its completion
+    /// runs another append, queued behind the role) is written before the
+    /// interval fsync that is due next, not after it: its producer may have
+    /// nothing else in flight, so no appender would write it inline during
+    /// the fsync, and its ack would wait for the disk. The fsync then covers it.
+    @Test func anAppendQueuedWhenTheIntervalFsyncIsDueIsWrittenBeforeIt() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        var c = configuration(dir, segmentBytes: 4 << 20, fsync: .interval(milliseconds: 1))
+        let syncs = HeldSyncs(held: 1)
+        c.beforeSync = { syncs.hook() }
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        defer { syncs.releaseAll() }
+        usleep(5000)  // the interval is due as soon as something is written
+
+        let second = Mutex<ClosedRange<UInt64>?>(nil)
+        let secondDone = DispatchSemaphore(value: 0)
+        let queuedBehind = testPayload(1, size: 100)
+        _ = append(log, testPayload(0, size: 100), limit: 0) { _ in
+            // On the writer thread, which holds the role: this one is queued.
+            let (range, inline) = self.append(log, queuedBehind, limit: 0) { _ in secondDone.signal() }
+            #expect(!inline)
+            second.withLock { $0 = range }
+        }
+        #expect(syncs.entered.wait(timeout: .now() + 10) == .success, "the interval fsync starts")
+        #expect(secondDone.wait(timeout: .now() + 2) == .success,
+                "the queued append completed while the fsync is held (it was written before it)")
+        #expect(second.withLock { $0 } == 2...2)
+        syncs.release.signal()
+        try waitUntil("the fsync covered both records") { log.durablePosition == 2 }
+    }
+
     /// A periodic fsync that fails while an appender holds the writing role
     /// (running its completions) fails the log, and the appends queued
     /// meanwhile complete with the failure instead of never.
