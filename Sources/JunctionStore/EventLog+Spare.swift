@@ -24,8 +24,7 @@ extension EventLog {
     /// after it), so that appenders can write inline meanwhile.
     var segmentPreparationDueLocked: Bool {
         guard spareWanted && spareFD == nil || !segmentsToReserve.isEmpty, failure == nil, !closing else { return false }
-        for chunk in pendingChunks where chunk.segment !== currentSegment { return false }
-        return true
+        return pendingStaysInCurrentSegmentLocked
     }
 
     /// Writer thread, lock held, role free: reserves the segments rolls

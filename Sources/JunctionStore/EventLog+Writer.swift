@@ -64,15 +64,20 @@ extension EventLog {
             // spare) take milliseconds. What is already queued is written
             // first: its producers may have nothing else in flight, so no
             // appender would write it inline meanwhile, and their acks would
-            // wait for the disk (at full speed, stalls of up to 10 ms at each
-            // interval fsync). Once per step, so that the step comes under
-            // sustained load too; only writes that need no fsync, which must
-            // not make records durable before an earlier segment's seal.
+            // wait for the disk (at full speed, stalls of up to 8 ms at an
+            // interval fsync). Only a write that needs no fsync (which must
+            // not make records durable before an earlier segment's seal) and
+            // stays in the segment written last: one that crossed into the
+            // next would queue a seal ahead of the step, and under sustained
+            // load that could repeat and postpone the step for good. Once per
+            // step, and nothing else comes between them (inline writers
+            // never cross segments either), so the step comes under load too.
             if !wroteAheadOfStep && failure == nil && !pending.isEmpty
                 && (sealDue || intervalDue || segmentPreparationDueLocked)
-                && policy != .always && syncTarget <= durablePositionStorage {
+                && policy != .always && syncTarget <= durablePositionStorage
+                && pendingStaysInCurrentSegmentLocked {
                 wroteAheadOfStep = true
-                if writePendingLocked(mustSync: false) && retentionActive { enforceRetentionUnlockingLocked() }
+                _ = writePendingLocked(mustSync: false)  // never seals: no fsync, no crossing
                 continue
             }
             wroteAheadOfStep = false
@@ -249,10 +254,17 @@ extension EventLog {
     /// caller never waits for the disk) and everything pending goes to the
     /// segment written last (rolling to a new segment is the writer thread's).
     func mayWriteInlineLocked(limit: Int) -> Bool {
-        // Not while the writer waits for the role: its interval fsync is due,
-        // and a run of inline writers must not keep pushing it back.
+        // Not while the writer thread waits for the role (it found it held,
+        // with work of its own, such as a due interval fsync): a run of
+        // inline writers must not keep pushing that work back.
         guard limit > 0, pending.count <= (writerBusyWithoutRole ? max(limit, Self.inlineLimitDuringSync) : limit), !writing, !writerWaitsForRole, failure == nil, !closing,
               configuration.fsync != .always, syncTarget <= durablePositionStorage else { return false }
+        return pendingStaysInCurrentSegmentLocked
+    }
+
+    /// Whether everything queued goes to the segment written last (writing
+    /// it starts no new segment, so it queues no seal).
+    var pendingStaysInCurrentSegmentLocked: Bool {
         for chunk in pendingChunks where chunk.segment !== currentSegment { return false }
         return true
     }

@@ -236,9 +236,10 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     ///
     /// `inlineWriteLimit`: when everything queued is at most this many bytes
     /// (at most ``inlineLimitDuringSync`` while the writer thread is in the
-    /// periodic fsync or sealing a segment), nobody else writes, no fsync is
-    /// due before completion (not under ``FsyncPolicy/always``) and
-    /// everything queued goes to the segment written last (no roll), the
+    /// periodic fsync, sealing a segment or making the spare segment),
+    /// nobody else writes, no fsync is due before completion (not under
+    /// ``FsyncPolicy/always``) and everything queued goes to the segment
+    /// written last (no roll), the
     /// calling thread writes the bytes itself (one `pwrite` into the page
     /// cache, never an fsync) and runs `completion` before this method
     /// returns, instead of waking the writer thread. 0 (the default) never

@@ -755,7 +755,8 @@ private func logHeldInItsFirstPreparation(_ dir: TemporaryDirectory) throws -> (
         let log = try EventLog(configuration: c)
         defer { log.close() }
         defer { syncs.releaseAll() }
-        usleep(5000)  // the interval is due as soon as something is written
+        try waitForStartupSpare(log)
+        usleep(5000)  // the 1 ms interval is due as soon as something is written
 
         let second = Mutex<ClosedRange<UInt64>?>(nil)
         let secondDone = DispatchSemaphore(value: 0)
@@ -772,6 +773,40 @@ private func logHeldInItsFirstPreparation(_ dir: TemporaryDirectory) throws -> (
         #expect(second.withLock { $0 } == 2...2)
         syncs.release.signal()
         try waitUntil("the fsync covered both records") { log.durablePosition == 2 }
+    }
+
+    /// Not when the queued append starts a new segment: writing it would
+    /// queue that segment's seal ahead of the due fsync, and under sustained
+    /// load that could repeat and postpone the fsync (and the spare) for
+    /// good. It waits for the fsync, as before.
+    @Test func aQueuedAppendThatStartsANewSegmentIsNotWrittenAheadOfTheFsync() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        var c = configuration(dir, segmentBytes: 256 << 10, fsync: .interval(milliseconds: 1))
+        let syncs = HeldSyncs(held: 1)
+        c.beforeSync = { syncs.hook() }
+        let log = try EventLog(configuration: c)
+        defer { log.close() }
+        defer { syncs.releaseAll() }
+        try waitForStartupSpare(log)
+        usleep(5000)
+
+        let secondDone = DispatchSemaphore(value: 0)
+        let crossing = testPayload(1, size: 100_000)  // 200 KB + 100 KB do not fit in 256 KiB
+        _ = append(log, testPayload(0, size: 200_000), limit: 0) { _ in
+            _ = self.append(log, crossing, limit: 0) { _ in secondDone.signal() }
+        }
+        #expect(syncs.entered.wait(timeout: .now() + 10) == .success, "the interval fsync starts")
+        #expect(secondDone.wait(timeout: .now() + 0.3) == .timedOut, "the append that rolls waits for the fsync")
+        syncs.release.signal()
+        #expect(secondDone.wait(timeout: .now() + 10) == .success)
+        #expect(log.segmentCount == 2)
+    }
+
+    /// Waits until the writer thread finished its first step, making the
+    /// spare segment (where the file system can reserve blocks; elsewhere no
+    /// spare is made), so that the step the test holds is the next one.
+    private func waitForStartupSpare(_ log: EventLog) throws {
+        if fileSystemCanReserveBlocks() { try waitUntil("the writer thread made the spare") { log.hasSpare } }
     }
 
     /// A periodic fsync that fails while an appender holds the writing role
