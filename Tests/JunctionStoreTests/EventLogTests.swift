@@ -749,14 +749,9 @@ private func logHeldInItsFirstPreparation(_ dir: TemporaryDirectory) throws -> (
     /// the fsync, and its ack would wait for the disk. The fsync then covers it.
     @Test func anAppendQueuedWhenTheIntervalFsyncIsDueIsWrittenBeforeIt() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        var c = configuration(dir, segmentBytes: 4 << 20, fsync: .interval(milliseconds: 1))
-        let syncs = HeldSyncs(held: 1)
-        c.beforeSync = { syncs.hook() }
-        let log = try EventLog(configuration: c)
+        let (log, syncs) = try logWithDueHeldIntervalFsync(dir, segmentBytes: 4 << 20)
         defer { log.close() }
         defer { syncs.releaseAll() }
-        try waitForStartupSpare(log)
-        usleep(5000)  // the 1 ms interval is due as soon as something is written
 
         let second = Mutex<ClosedRange<UInt64>?>(nil)
         let secondDone = DispatchSemaphore(value: 0)
@@ -781,14 +776,9 @@ private func logHeldInItsFirstPreparation(_ dir: TemporaryDirectory) throws -> (
     /// good. It waits for the fsync, as before.
     @Test func aQueuedAppendThatStartsANewSegmentIsNotWrittenAheadOfTheFsync() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
-        var c = configuration(dir, segmentBytes: 256 << 10, fsync: .interval(milliseconds: 1))
-        let syncs = HeldSyncs(held: 1)
-        c.beforeSync = { syncs.hook() }
-        let log = try EventLog(configuration: c)
+        let (log, syncs) = try logWithDueHeldIntervalFsync(dir, segmentBytes: 256 << 10)
         defer { log.close() }
         defer { syncs.releaseAll() }
-        try waitForStartupSpare(log)
-        usleep(5000)
 
         let secondDone = DispatchSemaphore(value: 0)
         let crossing = testPayload(1, size: 100_000)  // 200 KB + 100 KB do not fit in 256 KiB
@@ -802,11 +792,24 @@ private func logHeldInItsFirstPreparation(_ dir: TemporaryDirectory) throws -> (
         #expect(log.segmentCount == 2)
     }
 
-    /// Waits until the writer thread finished its first step, making the
-    /// spare segment (where the file system can reserve blocks; elsewhere no
-    /// spare is made), so that the step the test holds is the next one.
-    private func waitForStartupSpare(_ log: EventLog) throws {
-        if fileSystemCanReserveBlocks() { try waitUntil("the writer thread made the spare") { log.hasSpare } }
+    /// A log under a 1 ms interval fsync whose first fsync is held until
+    /// released, returned once its writer thread finished its first step
+    /// (making the spare segment, where the file system can reserve blocks)
+    /// and the interval has passed: the next write makes the fsync due, and
+    /// it is the next step the writer thread takes.
+    private func logWithDueHeldIntervalFsync(_ dir: TemporaryDirectory, segmentBytes: Int) throws -> (EventLog, HeldSyncs) {
+        var c = configuration(dir, segmentBytes: segmentBytes, fsync: .interval(milliseconds: 1))
+        let syncs = HeldSyncs(held: 1)
+        c.beforeSync = { syncs.hook() }
+        let log = try EventLog(configuration: c)
+        do {
+            if fileSystemCanReserveBlocks() { try waitUntil("the writer thread made the spare") { log.hasSpare } }
+        } catch {
+            log.close()
+            throw error
+        }
+        usleep(5000)
+        return (log, syncs)
     }
 
     /// A periodic fsync that fails while an appender holds the writing role
