@@ -123,6 +123,8 @@ struct BenchCommand: AsyncParsableCommand {
             await c.close()
             benchSchema = format
         }
+        // Set once the run closes its own connections.
+        let closing = NIOLockedValueBox(false)
         for i in 0..<subscribers {
             let c = try await JunctionConnection.connect(host: host, port: port, tls: tls, token: token,
                                                          clientName: "junction-bench-sub-\(i)", eventLoopGroup: subscriberLoop(i))
@@ -142,7 +144,10 @@ struct BenchCommand: AsyncParsableCommand {
             let subscriptionID = try await c.subscribeEncoded(
                 pattern: durable ? "" : pattern, durable: durableName, credits: credits,
                 onDeliveries: { recorder.value.received($0) },
-                onEnd: { error in FileHandle.standardError.write(Data("subscriber \(i): \(error)\n".utf8)) })
+                onEnd: { error in
+                    // Not the end the run itself asks for when it closes its connections.
+                    if !closing.withLockedValue({ $0 }) { FileHandle.standardError.write(Data("subscriber \(i): \(error)\n".utf8)) }
+                })
             try await c.eventLoop.submit { recorder.value.subscriptionID = subscriptionID }.get()
             recorders.append(recorder)
             subs.append(c)
@@ -211,6 +216,7 @@ struct BenchCommand: AsyncParsableCommand {
             let h = try await r.eventLoop.submit { r.value.histogram }.get()
             stats.merge(h)
         }
+        closing.withLockedValue { $0 = true }
         for c in pubs { await c.close() }
         for (c, name) in durableNames {
             _ = try? await c.admin(AdminOperation.subscriptionDelete, NameRequest(name: name), as: DeleteResult.self)

@@ -19,6 +19,9 @@ def run_bench(gateway, *args: str) -> dict:
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
     assert done.returncode == 0, f"junction bench failed ({done.returncode}):\n{done.stderr}"
+    # A clean run says nothing on stderr (the end of a subscription that the
+    # run closed itself used to be reported there as an error).
+    assert done.stderr == "", f"junction bench wrote to stderr:\n{done.stderr}"
     return json.loads(done.stdout)
 
 
