@@ -52,9 +52,15 @@ run() {
         cat "$DATA_DIR/serve.log" >&2
         exit 1
     fi
-    local report
+    local report status=0
     report=$(timeout 300 "$JUNCTION" bench --server "127.0.0.1:$port" --ca "$DATA_DIR/ca.pem" \
-        --token-file "$DATA_DIR/dev-token" --server-pid "$SERVER_PID" --json "$@")
+        --token-file "$DATA_DIR/dev-token" --server-pid "$SERVER_PID" --json "$@") || status=$?
+    if [ -z "$report" ]; then
+        echo "bench-block: junction bench failed (exit status $status) in \"$label\"" >&2
+        exit 1
+    fi
+    # A run that lost events exits with 1 but still reports: keep it, the table shows the loss.
+    [ "$status" -eq 0 ] || echo "bench-block: \"$label\" exited with status $status" >&2
     python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["label"]=sys.argv[2]; print(json.dumps(d))' \
         "$report" "$label" >>"$OUT"
     kill "$SERVER_PID"
@@ -88,7 +94,7 @@ runs = {}
 for line in open(sys.argv[1]):
     d = json.loads(line)
     runs.setdefault(d["label"], []).append(d)
-print("| workload | runs | median |")
+print("| workload | runs | median (latency: range over the runs) |")
 print("|---|---|---|")
 for label, ds in runs.items():
     if label.startswith("latency"):
