@@ -239,11 +239,10 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// periodic fsync, sealing a segment or making the spare segment),
     /// nobody else writes, no fsync is due before completion (not under
     /// ``FsyncPolicy/always``) and everything queued goes to the segment
-    /// written last (no roll), the
-    /// calling thread writes the bytes itself (one `pwrite` into the page
-    /// cache, never an fsync) and runs `completion` before this method
-    /// returns, instead of waking the writer thread. 0 (the default) never
-    /// does. At low rates this saves the two thread wake-ups of the hand-off;
+    /// written last (no roll), the calling thread writes the bytes itself
+    /// (one `pwrite` into the page cache, never an fsync) and runs
+    /// `completion` before this method returns, instead of waking the
+    /// writer thread. 0 (the default) never does. At low rates this saves the two thread wake-ups of the hand-off;
     /// at high rates the batches are larger than the limit, or the writer is
     /// busy, and the caller does not wait for writes.
     @discardableResult
