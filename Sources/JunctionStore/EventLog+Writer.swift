@@ -29,8 +29,9 @@ extension EventLog {
     /// It writes only while holding the writing role
     /// (``claimWritingLocked()``), which a small append may hold instead
     /// (``writePendingLocked(mustSync:)`` from `enqueue`); fsyncs under
-    /// `always`, and the last one at close, hold it too; the periodic one
-    /// (``syncWithoutRoleLocked()``) and, under `interval` and `never`, the
+    /// `always` hold it too; the periodic one, one asked for by `sync()` and
+    /// the last one at close (``syncWithoutRoleLocked()``) and, under
+    /// `interval` and `never`, the
     /// seal of a full segment (``sealWithoutRoleLocked()``, before the other
     /// steps) do not, nor does making the spare segment
     /// (``prepareSegmentsUnlockingLocked()``, after the seals and a due
@@ -108,23 +109,11 @@ extension EventLog {
                 if sealedAny && retentionActive { enforceRetentionUnlockingLocked() }
                 continue
             }
-            if syncTarget > durablePositionStorage && failure == nil && !closing {
-                // Asked for by `sync()`, with everything written.
+            if failure == nil && (closing ? dirty : syncTarget > durablePositionStorage) {
+                // Asked for by `sync()`, with everything written; or the last
+                // one, at close (no appender writes any more: none may
+                // write inline once the log is closing).
                 syncWithoutRoleLocked()
-                continue
-            }
-            if closing && dirty && failure == nil {
-                let target = writtenPosition
-                let segment = currentSegment
-                claimWritingLocked()
-                lock.unlock()
-                var syncError: StoreError?
-                if let segment {
-                    do throws(StoreError) { try PosixFile.dataSync(segment.fd, path: segment.path) } catch { syncError = error }
-                }
-                lock.lock()
-                releaseWritingLocked()
-                finishSyncLocked(target: target, error: syncError)
                 continue
             }
             if closing { break }
@@ -152,11 +141,11 @@ extension EventLog {
         lock.unlock()
     }
 
-    /// The periodic (or requested) fsync while the log stays open: it runs
-    /// without the writing role, so appends keep being written, and completed,
-    /// while the disk flushes (with the role held, every append of the
-    /// interval waited for the fsync, up to tens of milliseconds, and so did
-    /// its producer's acks). Meanwhile appenders may write larger groups
+    /// The periodic fsync, one asked for by `sync()`, and the last one at
+    /// close: it runs without the writing role, so appends keep being
+    /// written, and completed, while the disk flushes (with the role held,
+    /// every append of the interval waited for the fsync, up to tens of
+    /// milliseconds, and so did its producer's acks). Meanwhile appenders may write larger groups
     /// themselves (see ``mayWriteInlineLocked(limit:)``), since this thread
     /// is busy. What was written when it started is durable when it returns.
     /// Called with the lock held and the role free; returns with the lock held.

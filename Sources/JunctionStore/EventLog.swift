@@ -242,9 +242,10 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// written last (no roll), the calling thread writes the bytes itself
     /// (one `pwrite` into the page cache, never an fsync) and runs
     /// `completion` before this method returns, instead of waking the
-    /// writer thread. 0 (the default) never does. At low rates this saves the two thread wake-ups of the hand-off;
-    /// at high rates the batches are larger than the limit, or the writer is
-    /// busy, and the caller does not wait for writes.
+    /// writer thread. 0 (the default) never does. At low rates this saves
+    /// the two thread wake-ups of the hand-off; at high rates the batches are
+    /// larger than the limit, or the writer is busy, and the caller does not
+    /// wait for writes.
     @discardableResult
     public func append(count: Int, flags: UInt8 = 0, inlineWriteLimit: Int = 0,
                        parts: (Int) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer),

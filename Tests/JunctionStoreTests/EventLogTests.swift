@@ -81,6 +81,24 @@ private func logHeldInItsFirstPreparation(_ dir: TemporaryDirectory) throws -> (
         #expect(everything.lastVisited == 3000 && everything.failure == nil)
     }
 
+    /// `close()` fsyncs what was written since the last fsync, also under
+    /// `never` (which otherwise fsyncs only at seals), and only once the
+    /// writes queued before it are written.
+    @Test func closeMakesEverythingWrittenDurable() throws {
+        let dir = TemporaryDirectory(); defer { dir.remove() }
+        let log = try EventLog(configuration: configuration(dir, segmentBytes: 4 << 20, fsync: .never))
+        let payloads = (0..<3).map { testPayload($0, size: 100) }
+        let completed = DispatchSemaphore(value: 0)
+        try log.append([payloads[0], payloads[1]])
+        payloads[2].withUnsafeBytes { bytes in
+            _ = log.append(count: 1, parts: { _ in (bytes, EventLog.noBytes) }) { _ in completed.signal() }
+        }
+        #expect(log.durablePosition == 0, "nothing fsynced before close under never")
+        log.close()
+        #expect(completed.wait(timeout: .now()) == .success, "the queued append was written before close returned")
+        #expect(log.durablePosition == 3)
+    }
+
     @Test func appendAndReadAcrossSegmentRolls() throws {
         let dir = TemporaryDirectory(); defer { dir.remove() }
         let log = try EventLog(configuration: configuration(dir))
