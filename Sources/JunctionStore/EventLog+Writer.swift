@@ -223,8 +223,9 @@ extension EventLog {
     }
 
     /// Takes the writing role (the lock is held and the role is free): only
-    /// its holder writes or fsyncs segment files and uses `currentSegment`,
-    /// `dirty`, `lastSync` and the `writing…` buffers.
+    /// its holder writes segment files and uses `currentSegment` and the
+    /// `writing…` buffers outside the lock (the fsyncs without the role read
+    /// `currentSegment` under it, and fsync with it released).
     func claimWritingLocked() {
         writing = true
         writingThread = pthread_self()

@@ -91,9 +91,9 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     var segmentsToSeal: [LogSegment] = []
     /// The writing role: set while one thread (the writer thread, or an
     /// appender writing its own small append) writes, or fsyncs under
-    /// `always` and at close. Only the holder uses `currentSegment` and the
-    /// writing buffers, also outside the lock; `dirty` and `lastSync` are
-    /// only used under the lock (the periodic fsync sets them too).
+    /// `always`. Only the holder uses `currentSegment` and the writing
+    /// buffers outside the lock; `dirty` and `lastSync` are only used under
+    /// the lock (the fsyncs without the role set them too).
     var writing = false
     var writingThread: pthread_t?
     /// The writer thread waits for an appender to give the role back.
