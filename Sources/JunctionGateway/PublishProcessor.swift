@@ -49,7 +49,7 @@ final class PublishProcessor {
     private let schemas: EventValidator
 
     /// Reused between groups of jobs (capacity kept).
-    private var scratch = Scratch()
+    private var scratch = Scratch(ids: EventIDGenerator())
     /// The previous group's dispatch: groups are answered in order.
     private var lastDispatch: GroupDispatch?
     private let logger: Logger
@@ -94,8 +94,11 @@ final class PublishProcessor {
         schemas.beginGroup()
         // Work on locals: class properties would be checked for exclusive
         // access on every use in the per-event loops.
+        // The placeholder left behind allocates nothing and, as it copies the
+        // id generator, reads no randomness (a new generator is seeded with a
+        // getrandom system call).
         var scratch = self.scratch
-        self.scratch = Scratch()
+        self.scratch = Scratch(ids: scratch.ids)
         defer { self.scratch = scratch }
         scratch.stamps.removeAll(keepingCapacity: true)
         scratch.views.removeAll(keepingCapacity: true)
@@ -185,7 +188,7 @@ final class PublishProcessor {
         /// The parts of each accepted event, for the log append.
         var parts: [(UnsafeRawBufferPointer, UnsafeRawBufferPointer)] = []
         var matches: [Match] = []
-        var ids = EventIDGenerator()
+        var ids: EventIDGenerator
     }
 
     /// Checks each event of `job` and writes the stamped suffix of each
