@@ -16,8 +16,12 @@ final class PublishJob {
     let ranges: [Range<Int>]
     let account: Account
     let connection: NIOLoopBound<GatewayConnectionHandler>
+    /// The connection's identity, for the worker (which may not touch `connection.value`).
+    let connectionID: ObjectIdentifier
     let allocator: ByteBufferAllocator
-    /// Set by the worker: the PublishAck frame to send.
+    /// Set by the worker: the PublishAck frame to send, or the frames of
+    /// this job and of the jobs of the same connection completed right after
+    /// it (which then have none).
     var ack: ByteBuffer?
 
     init(body: ByteBuffer, arena: ProtobufArena, batch: UnsafeMutablePointer<Junction__V1__PublishBatch>,
@@ -29,6 +33,7 @@ final class PublishJob {
         self.ranges = ranges
         self.account = account
         self.connection = connection
+        self.connectionID = ObjectIdentifier(connection.value)
         self.allocator = allocator
     }
 

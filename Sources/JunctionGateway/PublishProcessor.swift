@@ -107,13 +107,31 @@ final class PublishProcessor {
             scratch.slotItems.append(contentsOf: repeatElement([], count: snapshot.targets.count - scratch.slotItems.count))
         }
 
-        // Pass 1: check and stamp every event of the group.
+        // Pass 1: check and stamp every event of the group. Consecutive
+        // jobs share a stamp buffer of up to `stampChunkBytes` (a buffer per
+        // batch was a malloc on this thread and a free on another per
+        // batch); each job gets a slice of it, taken once the chunk is full,
+        // as a write after a slice would copy the shared storage. The bound
+        // keeps what one delivery waiting in a slow subscriber's queue holds
+        // in memory small.
         var stampBuffers: [ByteBuffer] = []
         stampBuffers.reserveCapacity(jobs.count)
+        scratch.stampEnds.removeAll(keepingCapacity: true)
+        var chunk = ByteBuffer()
         var accepted = 0
-        for job in jobs {
+        for (j, job) in jobs.enumerated() {
+            if scratch.stampEnds.isEmpty { chunk = job.allocator.buffer(capacity: Self.stampBytesEstimate(jobs[j...])) }
             scratch.jobStart.append(scratch.stamps.count)
-            stampBuffers.append(stamp(job, snapshot: snapshot, now: now, scratch: &scratch, accepted: &accepted))
+            stamp(job, snapshot: snapshot, now: now, scratch: &scratch, into: &chunk, accepted: &accepted)
+            scratch.stampEnds.append(chunk.writerIndex)
+            if chunk.readableBytes >= Self.stampChunkBytes || j == jobs.count - 1 {
+                var start = chunk.readerIndex
+                for end in scratch.stampEnds {
+                    stampBuffers.append(chunk.getSlice(at: start, length: end - start)!)
+                    start = end
+                }
+                scratch.stampEnds.removeAll(keepingCapacity: true)
+            }
         }
 
         // Store the accepted events: one append for the group.
@@ -134,10 +152,22 @@ final class PublishProcessor {
         var position = firstPosition
         let refused = accepted > 0 && firstPosition == 0
         if !refused {
+            // The acks of consecutive jobs of one connection go in one buffer,
+            // held by the first of them: one allocation and one channel write
+            // per connection and group instead of per batch. Its jobs are
+            // completed together, in order, by one task on their loop.
+            var acks = ByteBuffer()
+            var runStart = 0
             for (j, job) in jobs.enumerated() {
+                if j == 0 || job.connectionID != jobs[j - 1].connectionID {
+                    if j > 0 { jobs[runStart].ack = acks }
+                    runStart = j
+                    acks = job.allocator.buffer(capacity: Self.ackBytesEstimate(jobs[j...]))
+                }
                 route(job, snapshot: snapshot, stamps: stampBuffers[j], records: scratch.jobStart[j], position: &position,
-                      now: now, scratch: &scratch)
+                      now: now, scratch: &scratch, acks: &acks)
             }
+            if !jobs.isEmpty { jobs[runStart].ack = acks }
         }
         var gathered: [(target: SubscriptionTarget, items: [DeliveryItem])] = []
         gathered.reserveCapacity(scratch.usedSlots.count)
@@ -185,18 +215,21 @@ final class PublishProcessor {
         /// measured when the view is made), indexed like `stamps`.
         var views: [EventView] = []
         var jobStart: [Int] = []
+        /// Where each job's suffixes end in the current stamp chunk.
+        var stampEnds: [Int] = []
         /// The parts of each accepted event, for the log append.
         var parts: [(UnsafeRawBufferPointer, UnsafeRawBufferPointer)] = []
         var matches: [Match] = []
         var ids: EventIDGenerator
     }
 
-    /// Checks each event of `job` and writes the stamped suffix of each
-    /// accepted one into a new buffer, which it returns.
+    /// Checks each event of `job` and appends the stamped suffix of each
+    /// accepted one to `stampBuffer`; the suffix ranges it records are
+    /// relative to where the job's suffixes start.
     private func stamp(_ job: PublishJob, snapshot: Router.Snapshot, now: Int64, scratch: inout Scratch,
-                       accepted: inout Int) -> ByteBuffer {
+                       into stampBuffer: inout ByteBuffer, accepted: inout Int) {
         let count = job.eventCount
-        var stampBuffer = job.allocator.buffer(capacity: count * (40 + job.account.nameBytes.count + 16))
+        let base = stampBuffer.writerIndex
         let batchTooLarge = count > limits.maxBatchEvents
         let defaultBus = job.defaultBus.count > 0 ? job.defaultBus : defaultBusBytes.buffer
         for i in 0..<count {
@@ -258,13 +291,39 @@ final class PublishProcessor {
                     }
                     return w.written(since: raw.baseAddress!)
                 }
-                let base = stampBuffer.readerIndex
                 record.suffix = (start - base)..<(stampBuffer.writerIndex - base)
                 if needsID { record.generatedID = (start - base + idOffset)..<(start - base + idOffset + EventIDGenerator.length) }
             }
             scratch.stamps.append(record)
         }
-        return stampBuffer
+    }
+
+    /// Jobs share a stamp buffer until it holds this many bytes.
+    static let stampChunkBytes = 64 << 10
+
+    /// Room for the suffixes of the jobs at the start of `jobs` that will
+    /// share a stamp chunk (a longer suffix than the guess grows it).
+    private static func stampBytesEstimate(_ jobs: ArraySlice<PublishJob>) -> Int {
+        var bytes = 0
+        for job in jobs {
+            bytes += job.eventCount * (40 + job.account.nameBytes.count + 16)
+            if bytes >= stampChunkBytes { break }
+        }
+        return bytes
+    }
+
+    /// Room for the PublishAck frames of the jobs at the start of `jobs`
+    /// that share the first one's connection: an accepted event's result
+    /// with a generated id takes about 50 bytes. A longer one (the
+    /// producer's own id, a reject message) grows the buffer.
+    private static func ackBytesEstimate(_ jobs: ArraySlice<PublishJob>) -> Int {
+        guard let connection = jobs.first?.connectionID else { return 0 }
+        var bytes = 0
+        for job in jobs {
+            guard job.connectionID == connection else { break }
+            bytes += 24 + job.eventCount * 52
+        }
+        return bytes
     }
 
     /// Groups of at most this many bytes are written to an idle log by the
@@ -302,9 +361,9 @@ final class PublishProcessor {
         }
     }
 
-    /// Routes the accepted events of `job` (positions from `position` on) and writes its ack.
+    /// Routes the accepted events of `job` (positions from `position` on) and appends its ack frame to `acks`.
     private func route(_ job: PublishJob, snapshot: Router.Snapshot, stamps stampBuffer: ByteBuffer, records first: Int,
-                       position: inout UInt64, now: Int64, scratch: inout Scratch) {
+                       position: inout UInt64, now: Int64, scratch: inout Scratch, acks: inout ByteBuffer) {
         let count = job.eventCount
         scratch.matches.removeAll(keepingCapacity: true)
         stampBuffer.withUnsafeReadableBytes { stampBytes in
@@ -332,10 +391,8 @@ final class PublishProcessor {
                         scratch.matches.append(Match(event: i, slot: firstSlot + index))
                     }
                 }
-                // Sized exactly: a guess per event was too small for generated
-                // ids and cost a reallocation per batch.
-                job.ack = job.allocator.frame(PublishAckFrame(batchID: job.batchID,
-                                                              outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))
+                acks.writeFrame(PublishAckFrame(batchID: job.batchID,
+                                                outcomes: UnsafeBufferPointer(start: outcomes.baseAddress, count: count)))
                 outcomes.baseAddress!.deinitialize(count: count)
             }
         }
