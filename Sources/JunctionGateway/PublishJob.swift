@@ -21,7 +21,8 @@ final class PublishJob {
     let allocator: ByteBufferAllocator
     /// Set by the worker: the PublishAck frame to send, or the frames of
     /// this job and of the jobs of the same connection completed right after
-    /// it (which then have none).
+    /// it in the same group (which then have none). When the log fails the
+    /// group, every job gets its own frame again.
     var ack: ByteBuffer?
 
     init(body: ByteBuffer, arena: ProtobufArena, batch: UnsafeMutablePointer<Junction__V1__PublishBatch>,
@@ -33,7 +34,7 @@ final class PublishJob {
         self.ranges = ranges
         self.account = account
         self.connection = connection
-        self.connectionID = ObjectIdentifier(connection.value)
+        self.connectionID = ObjectIdentifier(connection.value)  // made on the connection's loop
         self.allocator = allocator
     }
 

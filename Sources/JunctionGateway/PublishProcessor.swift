@@ -108,31 +108,35 @@ final class PublishProcessor {
         }
 
         // Pass 1: check and stamp every event of the group. Consecutive
-        // jobs share a stamp buffer of up to `stampChunkBytes` (a buffer per
-        // batch was a malloc on this thread and a free on another per
-        // batch); each job gets a slice of it, taken once the chunk is full,
-        // as a write after a slice would copy the shared storage. The bound
-        // keeps what one delivery waiting in a slow subscriber's queue holds
-        // in memory small.
+        // jobs share a stamp buffer of at most `stampChunkBytes` (a buffer
+        // per batch was a malloc on this thread and a free on another per
+        // batch); each job gets a slice of it, taken once no more is written
+        // to the chunk (a write after a slice would copy the shared storage).
+        // A delivery waiting in a slow subscriber's queue keeps its chunk
+        // alive, so the chunk stays small (a job whose suffixes alone need
+        // more gets a buffer of its own, as every job did before).
         var stampBuffers: [ByteBuffer] = []
         stampBuffers.reserveCapacity(jobs.count)
         scratch.stampEnds.removeAll(keepingCapacity: true)
         var chunk = ByteBuffer()
+        func sliceChunk() {
+            var start = chunk.readerIndex
+            for end in scratch.stampEnds {
+                stampBuffers.append(chunk.getSlice(at: start, length: end - start)!)
+                start = end
+            }
+            scratch.stampEnds.removeAll(keepingCapacity: true)
+        }
         var accepted = 0
         for (j, job) in jobs.enumerated() {
-            if scratch.stampEnds.isEmpty { chunk = job.allocator.buffer(capacity: Self.stampBytesEstimate(jobs[j...])) }
+            let need = stampBytesEstimate(job)
+            if !scratch.stampEnds.isEmpty, chunk.readableBytes + need > Self.stampChunkBytes - Self.stampSlack { sliceChunk() }
+            if scratch.stampEnds.isEmpty { chunk = job.allocator.buffer(capacity: stampChunkCapacity(jobs[j...])) }
             scratch.jobStart.append(scratch.stamps.count)
             stamp(job, snapshot: snapshot, now: now, scratch: &scratch, into: &chunk, accepted: &accepted)
             scratch.stampEnds.append(chunk.writerIndex)
-            if chunk.readableBytes >= Self.stampChunkBytes || j == jobs.count - 1 {
-                var start = chunk.readerIndex
-                for end in scratch.stampEnds {
-                    stampBuffers.append(chunk.getSlice(at: start, length: end - start)!)
-                    start = end
-                }
-                scratch.stampEnds.removeAll(keepingCapacity: true)
-            }
         }
+        if !scratch.stampEnds.isEmpty { sliceChunk() }
 
         // Store the accepted events: one append for the group.
         let dispatch = GroupDispatch(after: lastDispatch)
@@ -298,18 +302,31 @@ final class PublishProcessor {
         }
     }
 
-    /// Jobs share a stamp buffer until it holds this many bytes.
-    static let stampChunkBytes = 64 << 10
+    /// The most a shared stamp chunk is allocated with (NIO rounds a
+    /// capacity up to a power of two, so this is one).
+    static let stampChunkBytes = 16 << 10
+    /// Room kept free in a chunk: `stamp` asks for room for the largest
+    /// suffix before writing each one.
+    static let stampSlack = 256
 
-    /// Room for the suffixes of the jobs at the start of `jobs` that will
-    /// share a stamp chunk (a longer suffix than the guess grows it).
-    private static func stampBytesEstimate(_ jobs: ArraySlice<PublishJob>) -> Int {
+    /// Room for the stamped suffixes of `job`'s events: a generated id, the
+    /// time, the account, a default bus name and a schema version take
+    /// about 80 bytes besides the account name (a longer suffix, e.g. for a
+    /// long bus name, grows the buffer). A batch over the limit stamps nothing.
+    private func stampBytesEstimate(_ job: PublishJob) -> Int {
+        job.eventCount > limits.maxBatchEvents ? 0 : job.eventCount * (80 + job.account.nameBytes.count)
+    }
+
+    /// The capacity of a chunk that starts with `jobs.first`: the jobs that
+    /// fit in `stampChunkBytes`, or that first job alone when it needs more.
+    private func stampChunkCapacity(_ jobs: ArraySlice<PublishJob>) -> Int {
         var bytes = 0
         for job in jobs {
-            bytes += job.eventCount * (40 + job.account.nameBytes.count + 16)
-            if bytes >= stampChunkBytes { break }
+            let need = stampBytesEstimate(job)
+            if bytes > 0, bytes + need > Self.stampChunkBytes - Self.stampSlack { break }
+            bytes += need
         }
-        return bytes
+        return bytes + Self.stampSlack
     }
 
     /// Room for the PublishAck frames of the jobs at the start of `jobs`

@@ -2,8 +2,10 @@ import JunctionWire
 import NIOCore
 
 /// The bytes behind the deliveries of one publish batch: the frame body
-/// (events are slices of it) and the stamped suffixes. Shared by every
-/// delivery of the batch, so a delivery costs one reference, not two buffers.
+/// (events are slices of it) and the batch's stamped suffixes (a slice of a
+/// stamp buffer of at most 16 KiB that consecutive batches share, see
+/// `PublishProcessor.stampChunkBytes`). Shared by every delivery of the
+/// batch, so a delivery costs one reference, not two buffers.
 final class DeliverySource: Sendable {
     let body: ByteBuffer
     let stamps: ByteBuffer
