@@ -430,12 +430,7 @@ final class Publisher {
             }
             return
         }
-        var any = false
-        while inFlight < pipeline, moreToSend {
-            sendBatch()
-            any = true
-        }
-        if any { connection.flush() }
+        if inFlight < pipeline, moreToSend, sendBatches(max: pipeline - inFlight) > 0 { connection.flush() }
         checkDone()
     }
 
@@ -446,14 +441,12 @@ final class Publisher {
         pacer = nil
         let elapsed = Double((NIODeadline.now() - started).nanoseconds) / 1e9
         let due = Int(elapsed * rate)
-        var any = false
         // Send what is due; the in-flight bound keeps a stalled gateway from
         // piling up unbounded batches here.
-        while sent < due, moreToSend, inFlight < pipeline * 64 {
-            sendBatch()
-            any = true
+        if sent < due, moreToSend, inFlight < pipeline * 64,
+           sendBatches(max: min(pipeline * 64 - inFlight, (due - sent + batch - 1) / batch)) > 0 {
+            connection.flush()
         }
-        if any { connection.flush() }
         guard moreToSend else {
             checkDone()
             return
@@ -468,28 +461,51 @@ final class Publisher {
         pacer = connection.eventLoop.scheduleTask(deadline: wake) { me.value.paced() }
     }
 
-    /// Queues one batch without flushing: the callers flush once after a run of batches.
-    private func sendBatch() {
-        let n = min(batch, total - sent)
-        let batchID = connection.reserveBatchID()
+    /// Queues up to `max` batches (fewer when the run ends) as one buffer,
+    /// without flushing: the callers flush once after. Returns how many.
+    private func sendBatches(max: Int) -> Int {
+        var count = 0
+        var events = 0
+        var bytes = 0
         let now = wallNanos()
         let templateBytes = template.bytes
-        let frame = PublishBatchFrame(
-            batchID: batchID, events: 0..<n,
-            eventSize: { _ in ProtoSize.int64Field(4, now) + templateBytes.count },
-            writeEvent: { _, w in
-                w.int64Field(4, now)
-                templateBytes.withUnsafeBytes { w.raw($0) }
-            })
-        var buffer = connection.allocator.buffer(capacity: frame.frameSize)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: frame.frameSize) { frame.writeFrame(into: $0) }
-        sent += n
-        inFlight += 1
-        let me = NIOLoopBound(self, eventLoop: connection.eventLoop)
-        connection.publishEncoded(buffer, batchID: batchID, flush: false).whenComplete { result in
-            me.value.acked(result)
+        func frame(_ id: UInt64, _ n: Int) -> PublishBatchFrame<Range<Int>> {
+            PublishBatchFrame(
+                batchID: id, events: 0..<n,
+                eventSize: { _ in ProtoSize.int64Field(4, now) + templateBytes.count },
+                writeEvent: { _, w in
+                    w.int64Field(4, now)
+                    templateBytes.withUnsafeBytes { w.raw($0) }
+                })
         }
+        // Sized with the largest batch id, an upper bound.
+        let fullBytes = frame(.max, batch).frameSize
+        while count < max, sent + events < total {
+            let n = min(batch, total - sent - events)
+            bytes += n == batch ? fullBytes : frame(.max, n).frameSize
+            events += n
+            count += 1
+        }
+        guard count > 0 else { return 0 }
+        let first = connection.reserveBatchIDs(count)
+        var buffer = connection.allocator.buffer(capacity: bytes)
+        var left = events
+        for i in 0..<count {
+            let body = frame(first + UInt64(i), min(batch, left))
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: body.frameSize) { body.writeFrame(into: $0) }
+            left -= min(batch, left)
+        }
+        sent += events
+        inFlight += count
+        connection.publishEncodedOnLoop(buffer, firstBatchID: first, count: count, onAck: onAck)
+        return count
     }
+
+    /// Called on the loop with each batch's ack (made once: no allocation per batch).
+    private lazy var onAck: @Sendable (Result<PublishAckSummary, Error>) -> Void = {
+        let me = NIOLoopBound(self, eventLoop: connection.eventLoop)
+        return { result in me.value.acked(result) }
+    }()
 
     private func acked(_ result: Result<PublishAckSummary, Error>) {
         inFlight -= 1

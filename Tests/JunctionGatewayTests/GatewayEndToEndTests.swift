@@ -4,6 +4,8 @@ import JunctionClient
 import JunctionGateway
 import JunctionTLS
 import JunctionWire
+import NIOCore
+import NIOPosix
 import Testing
 
 @Suite(.serialized) struct GatewayEndToEndTests {
@@ -31,6 +33,51 @@ import Testing
         #expect(mixed.firstRejection?.code == .invalidEvent)
         await publisher.close()
         await harness.stop()
+    }
+
+    /// `publishEncodedOnLoop`: several batches in one buffer, one callback
+    /// for all, answered per batch and in order; after the connection ends,
+    /// every batch is answered with the error.
+    @Test func batchesQueuedOnTheLoopAreAnsweredInOrder() async throws {
+        let harness = try await GatewayHarness.start()
+        // A group of our own: it outlives the connection, for the last part.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let tls = harness.certificates.map { TLSConfiguration.client(serverName: "localhost", trustedCAFile: $0.caCertificateFile) }
+        let publisher = try await JunctionConnection.connect(host: "127.0.0.1", port: harness.gateway.port, tls: tls,
+                                                             token: GatewayHarness.token, eventLoopGroup: group)
+        let batches = [[event("orders"), event("orders")], [event("orders"), event(""), event("orders")], [event("orders")]]
+        func send() -> EventLoopFuture<[Result<PublishAckSummary, Error>]> {
+            let loop = publisher.eventLoop
+            return loop.submit {
+                let first = publisher.reserveBatchIDs(batches.count)
+                var buffer = publisher.allocator.buffer(capacity: 1024)
+                for (i, events) in batches.enumerated() {
+                    let frame = PublishBatchFrame(batchID: first + UInt64(i), events: events)
+                    buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: frame.frameSize) { frame.writeFrame(into: $0) }
+                }
+                let answers = NIOLoopBoundBox([Result<PublishAckSummary, Error>](), eventLoop: loop)
+                let done = loop.makePromise(of: [Result<PublishAckSummary, Error>].self)
+                publisher.publishEncodedOnLoop(buffer, firstBatchID: first, count: batches.count) { result in
+                    answers.value.append(result)
+                    if answers.value.count == batches.count { done.succeed(answers.value) }
+                }
+                publisher.flush()
+                return done.futureResult
+            }.flatMap { $0 }
+        }
+        let answers = try await send().get().map { try $0.get() }
+        #expect(answers.map(\.batchID) == [answers[0].batchID, answers[0].batchID + 1, answers[0].batchID + 2])
+        #expect(answers.map(\.accepted) == [2, 2, 1] && answers.map(\.rejected) == [0, 1, 0])
+        #expect(answers[1].firstRejection?.message == "source: required, is empty")
+
+        await publisher.close()
+        let failed = try await send().get()
+        #expect(failed.count == 3)
+        for result in failed {
+            guard case .failure = result else { Issue.record("a batch sent on a closed connection succeeded"); continue }
+        }
+        await harness.stop()
+        try await group.shutdownGracefully()
     }
 
     @Test func publishToSubscriberWithStampedFields() async throws {
