@@ -156,12 +156,15 @@ public final class JunctionConnection: Sendable {
         channel.eventLoop.execute { handler.value.flush() }
     }
 
-    /// A batch id for `publishEncoded` (ids must increase per connection).
+    /// A batch id for `publishEncoded`. Acks are matched to batches in the
+    /// order their frames are written, which is the order of the ids unless
+    /// `publishEncodedOnLoop` is mixed with the other publish calls.
     public func reserveBatchID() -> UInt64 { nextBatchID() }
 
-    /// `count` consecutive batch ids for `publishEncodedOnLoop`; returns the first.
+    /// `count` (> 0) consecutive batch ids for `publishEncodedOnLoop`; returns the first.
     public func reserveBatchIDs(_ count: Int) -> UInt64 {
-        counters.withLockedValue { value in
+        precondition(count > 0, "reserveBatchIDs: count must be > 0, got \(count)")
+        return counters.withLockedValue { value in
             defer { value.batch += UInt64(count) }
             return value.batch + 1
         }
@@ -173,11 +176,22 @@ public final class JunctionConnection: Sendable {
     /// `firstBatchID ..< firstBatchID + count` back to back (from
     /// ``reserveBatchIDs(_:)``), without flushing (call ``flush()``). `onAck`
     /// is called on the loop with each batch's summary, in batch order, or
-    /// with the error that ended the connection. Against `publishEncoded`,
-    /// this saves a buffer, a promise, a task and a callback per batch.
+    /// with the error that ended the connection; when the connection has
+    /// already failed, `count` times before this returns (count the batches
+    /// in flight before calling). `frames` must hold exactly `count` frames:
+    /// an ack for an id that was not expected fails the connection. Against
+    /// `publishEncoded`, this saves a buffer, a promise, a task and a
+    /// callback per batch.
+    ///
+    /// Use it alone on a connection: the other publish calls take their id
+    /// when called but write their frame from a later task on the loop, so
+    /// mixed with this one the ids leave out of order (acks are still
+    /// matched, in the order the frames are written, but the protocol asks
+    /// for increasing ids).
     public func publishEncodedOnLoop(_ frames: ByteBuffer, firstBatchID: UInt64, count: Int,
                                      onAck: @escaping @Sendable (Result<PublishAckSummary, Error>) -> Void) {
         channel.eventLoop.preconditionInEventLoop()
+        precondition(count > 0, "publishEncodedOnLoop: count must be > 0, got \(count)")
         let handler = self.handler.value
         // On the loop no ack can be read between the write and the waiters.
         if let error = handler.sendRaw(frames, flush: false) {

@@ -397,6 +397,8 @@ final class Publisher {
     func start() -> EventLoopFuture<Void> {
         let promise = connection.eventLoop.makePromise(of: Void.self)
         finished = promise
+        let me = NIOLoopBound(self, eventLoop: connection.eventLoop)
+        onAck = { result in me.value.acked(result) }
         started = .now()
         deadline = duration.map { started + $0 }
         if rate > 0 {
@@ -497,15 +499,14 @@ final class Publisher {
         }
         sent += events
         inFlight += count
-        connection.publishEncodedOnLoop(buffer, firstBatchID: first, count: count, onAck: onAck)
+        connection.publishEncodedOnLoop(buffer, firstBatchID: first, count: count, onAck: onAck!)
         return count
     }
 
     /// Called on the loop with each batch's ack (made once: no allocation per batch).
-    private lazy var onAck: @Sendable (Result<PublishAckSummary, Error>) -> Void = {
-        let me = NIOLoopBound(self, eventLoop: connection.eventLoop)
-        return { result in me.value.acked(result) }
-    }()
+    /// Called on the loop with each batch's ack: made once in `start()`, not
+    /// per batch, and dropped when the run is done (it holds this publisher).
+    private var onAck: (@Sendable (Result<PublishAckSummary, Error>) -> Void)?
 
     private func acked(_ result: Result<PublishAckSummary, Error>) {
         inFlight -= 1
@@ -538,6 +539,7 @@ final class Publisher {
         if inFlight == 0 && !moreToSend && pacer == nil {
             finished?.succeed()
             finished = nil
+            onAck = nil
         }
     }
 }
