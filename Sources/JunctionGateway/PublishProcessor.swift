@@ -55,9 +55,12 @@ final class PublishProcessor {
     private let logger: Logger
     private let failureLogged = NIOLockedValueBox(false)
 
+    /// Plain data (no reference inside), so that the per-event copies and
+    /// the array's reuse cost no reference counting.
     private struct StampRecord {
         var code: RejectCode
-        var message: String
+        /// Index of the reject message in `Scratch.messages` (-1: none).
+        var message: Int32 = -1
         /// The bus's index in the group's snapshot (-1 when rejected before one was found).
         var bus = -1
         /// Where the suffix is in the job's stamp buffer (readable-relative).
@@ -103,6 +106,7 @@ final class PublishProcessor {
         scratch.stamps.removeAll(keepingCapacity: true)
         scratch.views.removeAll(keepingCapacity: true)
         scratch.jobStart.removeAll(keepingCapacity: true)
+        scratch.messages.removeAll(keepingCapacity: true)
         if scratch.slotItems.count < snapshot.targets.count {
             scratch.slotItems.append(contentsOf: repeatElement([], count: snapshot.targets.count - scratch.slotItems.count))
         }
@@ -187,6 +191,7 @@ final class PublishProcessor {
         // the array costs one allocation per group when the scratch is reused.
         let records = log == nil ? [] : scratch.stamps
         let starts = log == nil ? [] : scratch.jobStart
+        let messages = log == nil ? [] : scratch.messages
         let logger = self.logger
         let failureLogged = self.failureLogged
         dispatch.ready { failure in
@@ -199,7 +204,7 @@ final class PublishProcessor {
                     logger.error("the event log refuses appends; publishes are answered REJECT_UNAVAILABLE until the gateway is restarted",
                                  metadata: ["error": "\(failure)"])
                 }
-                Self.answerFailed(jobs, records: records, starts: starts, failure: failure)
+                Self.answerFailed(jobs, records: records, starts: starts, messages: messages, failure: failure)
                 return
             }
             if lastPosition != 0, let appended { appended(lastPosition) }
@@ -225,6 +230,18 @@ final class PublishProcessor {
         var parts: [(UnsafeRawBufferPointer, UnsafeRawBufferPointer)] = []
         var matches: [Match] = []
         var ids: EventIDGenerator
+        /// The group's reject messages (`StampRecord.message` indexes them).
+        var messages: [String] = []
+
+        mutating func reject(_ record: inout StampRecord, _ code: RejectCode, _ message: String) {
+            record.code = code
+            record.message = Int32(messages.count)
+            messages.append(message)
+        }
+
+        func message(of record: StampRecord) -> String {
+            record.message < 0 ? "" : messages[Int(record.message)]
+        }
     }
 
     /// Checks each event of `job` and appends the stamped suffix of each
@@ -239,29 +256,25 @@ final class PublishProcessor {
         for i in 0..<count {
             let event = job.event(i)
             scratch.views.append(event)
-            var record = StampRecord(code: .accepted, message: "", suffix: 0..<0, generatedID: 0..<0)
+            var record = StampRecord(code: .accepted, suffix: 0..<0, generatedID: 0..<0)
             var stampedSchemaVersion: UInt32 = 0
             if batchTooLarge {
-                record.code = .invalidEvent
-                record.message = "the batch holds \(count) events; the limit is \(limits.maxBatchEvents)"
+                scratch.reject(&record, .invalidEvent, "the batch holds \(count) events; the limit is \(limits.maxBatchEvents)")
             } else if let (code, message) = Self.check(event, size: job.ranges[i].count, limits: limits) {
-                record.code = code
-                record.message = message
+                scratch.reject(&record, code, message)
             } else {
                 let explicitBus = event.bus
                 let busName = explicitBus.count > 0 ? explicitBus : defaultBus
                 if let b = snapshot.busIndex(named: busName) {
                     switch schemas.check(event, bus: busName) {
                     case .reject(let code, let message):
-                        record.code = code
-                        record.message = message
+                        scratch.reject(&record, code, message)
                     case .accept(let version):
                         if event.hasSchema && event.schemaVersion == 0 { stampedSchemaVersion = version }
                         record.bus = b
                     }
                 } else {
-                    record.code = .unknownBus
-                    record.message = "bus \"\(busName.string)\" does not exist"
+                    scratch.reject(&record, .unknownBus, "bus \"\(busName.string)\" does not exist")
                 }
             }
             if record.code == .accepted {
@@ -396,7 +409,7 @@ final class PublishProcessor {
                         position += 1
                     }
                     (outcomes.baseAddress! + i).initialize(to: EventOutcome(
-                        id: id, position: scratch.stamps[r].position, code: code, message: scratch.stamps[r].message))
+                        id: id, position: scratch.stamps[r].position, code: code, message: scratch.message(of: scratch.stamps[r])))
                     guard code == .accepted else { continue }
                     let b = scratch.stamps[r].bus
                     let bus = snapshot.buses[b]
@@ -464,7 +477,8 @@ final class PublishProcessor {
     /// The log failed to store the group: every event that passed the checks
     /// is answered REJECT_UNAVAILABLE with the log's reason (nothing was
     /// delivered); the others keep their own verdict.
-    private static func answerFailed(_ jobs: [PublishJob], records: [StampRecord], starts: [Int], failure: StoreError) {
+    private static func answerFailed(_ jobs: [PublishJob], records: [StampRecord], starts: [Int], messages: [String],
+                                     failure: StoreError) {
         for (j, job) in jobs.enumerated() {
             let count = job.eventCount
             withUnsafeTemporaryAllocation(of: EventOutcome.self, capacity: max(count, 1)) { outcomes in
@@ -474,7 +488,8 @@ final class PublishProcessor {
                     let outcome = record.code == .accepted
                         ? EventOutcome(id: event.id, position: 0, code: .unavailable,
                                        message: "the event log could not store the event (\(failure.message)); retry later")
-                        : EventOutcome(id: event.id, position: 0, code: record.code, message: record.message)
+                        : EventOutcome(id: event.id, position: 0, code: record.code,
+                                       message: record.message < 0 ? "" : messages[Int(record.message)])
                     (outcomes.baseAddress! + i).initialize(to: outcome)
                 }
                 job.ack = job.allocator.frame(PublishAckFrame(batchID: job.batchID,
