@@ -188,10 +188,11 @@ final class PublishProcessor {
         let appended = self.appended
         let lastPosition = firstPosition == 0 ? 0 : firstPosition + UInt64(accepted) - 1
         // For the (rare) failure answer: each event's own verdict. Capturing
-        // the array costs one allocation per group when the scratch is reused.
+        // an array makes the next group's reuse of it allocate anew, so the
+        // messages are captured only when there are some.
         let records = log == nil ? [] : scratch.stamps
         let starts = log == nil ? [] : scratch.jobStart
-        let messages = log == nil ? [] : scratch.messages
+        let messages = log == nil || scratch.messages.isEmpty ? [] : scratch.messages
         let logger = self.logger
         let failureLogged = self.failureLogged
         dispatch.ready { failure in

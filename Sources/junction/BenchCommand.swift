@@ -503,7 +503,6 @@ final class Publisher {
         return count
     }
 
-    /// Called on the loop with each batch's ack (made once: no allocation per batch).
     /// Called on the loop with each batch's ack: made once in `start()`, not
     /// per batch, and dropped when the run is done (it holds this publisher).
     private var onAck: (@Sendable (Result<PublishAckSummary, Error>) -> Void)?
