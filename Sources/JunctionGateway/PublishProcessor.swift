@@ -61,6 +61,8 @@ final class PublishProcessor {
         var code: RejectCode
         /// Index of the reject message in `Scratch.messages` (-1: none).
         var message: Int32 = -1
+
+        func message(in messages: [String]) -> String { message < 0 ? "" : messages[Int(message)] }
         /// The bus's index in the group's snapshot (-1 when rejected before one was found).
         var bus = -1
         /// Where the suffix is in the job's stamp buffer (readable-relative).
@@ -132,10 +134,14 @@ final class PublishProcessor {
             scratch.stampEnds.removeAll(keepingCapacity: true)
         }
         var accepted = 0
+        var chunkEnd = 0  // the first job after the current chunk
         for (j, job) in jobs.enumerated() {
-            let need = stampBytesEstimate(job)
-            if !scratch.stampEnds.isEmpty, chunk.readableBytes + need > Self.stampChunkBytes - Self.stampSlack { sliceChunk() }
-            if scratch.stampEnds.isEmpty { chunk = job.allocator.buffer(capacity: stampChunkCapacity(jobs[j...])) }
+            if j == chunkEnd {
+                if !scratch.stampEnds.isEmpty { sliceChunk() }
+                let capacity: Int
+                (capacity, chunkEnd) = stampChunk(jobs[j...])
+                chunk = job.allocator.buffer(capacity: capacity)
+            }
             scratch.jobStart.append(scratch.stamps.count)
             stamp(job, snapshot: snapshot, now: now, scratch: &scratch, into: &chunk, accepted: &accepted)
             scratch.stampEnds.append(chunk.writerIndex)
@@ -240,9 +246,7 @@ final class PublishProcessor {
             messages.append(message)
         }
 
-        func message(of record: StampRecord) -> String {
-            record.message < 0 ? "" : messages[Int(record.message)]
-        }
+        func message(of record: StampRecord) -> String { record.message(in: messages) }
     }
 
     /// Checks each event of `job` and appends the stamped suffix of each
@@ -331,16 +335,19 @@ final class PublishProcessor {
         job.eventCount > limits.maxBatchEvents ? 0 : job.eventCount * (80 + job.account.nameBytes.count)
     }
 
-    /// The capacity of a chunk that starts with `jobs.first`: the jobs that
-    /// fit in `stampChunkBytes`, or that first job alone when it needs more.
-    private func stampChunkCapacity(_ jobs: ArraySlice<PublishJob>) -> Int {
+    /// The chunk that starts with `jobs.first`: the jobs whose estimates fit
+    /// in `stampChunkBytes` (or that first job alone when it needs more),
+    /// as its capacity and the index of the first job after it.
+    private func stampChunk(_ jobs: ArraySlice<PublishJob>) -> (capacity: Int, end: Int) {
         var bytes = 0
-        for job in jobs {
-            let need = stampBytesEstimate(job)
+        var end = jobs.startIndex
+        while end < jobs.endIndex {
+            let need = stampBytesEstimate(jobs[end])
             if bytes > 0, bytes + need > Self.stampChunkBytes - Self.stampSlack { break }
             bytes += need
+            end += 1
         }
-        return bytes + Self.stampSlack
+        return (bytes + Self.stampSlack, end)
     }
 
     /// Room for the PublishAck frames of the jobs at the start of `jobs`
@@ -490,7 +497,7 @@ final class PublishProcessor {
                         ? EventOutcome(id: event.id, position: 0, code: .unavailable,
                                        message: "the event log could not store the event (\(failure.message)); retry later")
                         : EventOutcome(id: event.id, position: 0, code: record.code,
-                                       message: record.message < 0 ? "" : messages[Int(record.message)])
+                                       message: record.message(in: messages))
                     (outcomes.baseAddress! + i).initialize(to: outcome)
                 }
                 job.ack = job.allocator.frame(PublishAckFrame(batchID: job.batchID,
