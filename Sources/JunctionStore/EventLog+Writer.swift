@@ -28,12 +28,13 @@ extension EventLog {
     /// segment, seals full segments, fsyncs per policy, completes appends.
     /// It writes only while holding the writing role
     /// (``claimWritingLocked()``), which a small append may hold instead
-    /// (``writePendingLocked(mustSync:)`` from `enqueue`); fsyncs under
-    /// `always` hold it too; the periodic one, one asked for by `sync()` and
-    /// the last one at close (``syncWithoutRoleLocked()``) and, under
-    /// `interval` and `never`, the
-    /// seal of a full segment (``sealWithoutRoleLocked()``, before the other
-    /// steps) do not, nor does making the spare segment
+    /// (``writePendingLocked(mustSync:)`` from `enqueue`); fsyncs made with a
+    /// write hold it too (under `always`, and for a `sync()` that finds
+    /// writes pending); the periodic one, a `sync()` with nothing pending
+    /// and the last one at close (``syncWithoutRoleLocked()``) and, under
+    /// `interval` and `never`, the seal of a full segment
+    /// (``sealWithoutRoleLocked()``, before the other steps) do not, nor
+    /// does making the spare segment
     /// (``prepareSegmentsUnlockingLocked()``, after the seals and a due
     /// interval fsync). Before one of these steps, what is already queued is
     /// written once; then the step goes before further pending writes.
@@ -75,8 +76,7 @@ extension EventLog {
             // never cross segments either), so the step comes under load too.
             if !wroteAheadOfStep && failure == nil && !pending.isEmpty
                 && (sealDue || intervalDue || segmentPreparationDueLocked)
-                && policy != .always && syncTarget <= durablePositionStorage
-                && pendingStaysInCurrentSegmentLocked {
+                && pendingWritableWithoutFsyncOrRollLocked {
                 wroteAheadOfStep = true
                 _ = writePendingLocked(mustSync: false)  // never seals: no fsync, no crossing
                 continue
@@ -141,13 +141,14 @@ extension EventLog {
         lock.unlock()
     }
 
-    /// The periodic fsync, one asked for by `sync()`, and the last one at
-    /// close: it runs without the writing role, so appends keep being
+    /// The periodic fsync, one asked for by `sync()` once nothing is pending,
+    /// and the last one at close: it runs without the writing role, so appends keep being
     /// written, and completed, while the disk flushes (with the role held,
     /// every append of the interval waited for the fsync, up to tens of
-    /// milliseconds, and so did its producer's acks). Meanwhile appenders may write larger groups
-    /// themselves (see ``mayWriteInlineLocked(limit:)``), since this thread
-    /// is busy. What was written when it started is durable when it returns.
+    /// milliseconds, and so did its producer's acks). Meanwhile appenders
+    /// may write larger groups themselves (see ``mayWriteInlineLocked(limit:)``),
+    /// since this thread is busy. What was written when it started is
+    /// durable when it returns.
     /// Called with the lock held and the role free; returns with the lock held.
     func syncWithoutRoleLocked() {
         guard failure == nil else { return }
@@ -247,9 +248,17 @@ extension EventLog {
         // Not while the writer thread waits for the role (it found it held,
         // with work of its own, such as a due interval fsync): a run of
         // inline writers must not keep pushing that work back.
-        guard limit > 0, pending.count <= (writerBusyWithoutRole ? max(limit, Self.inlineLimitDuringSync) : limit), !writing, !writerWaitsForRole, failure == nil, !closing,
-              configuration.fsync != .always, syncTarget <= durablePositionStorage else { return false }
-        return pendingStaysInCurrentSegmentLocked
+        guard limit > 0, pending.count <= (writerBusyWithoutRole ? max(limit, Self.inlineLimitDuringSync) : limit), !writing, !writerWaitsForRole, failure == nil, !closing
+        else { return false }
+        return pendingWritableWithoutFsyncOrRollLocked
+    }
+
+    /// Whether writing what is pending needs no fsync before its completions
+    /// (not under `always`, no `sync()` waiting) and starts no new segment
+    /// (so it queues no seal): the rule for an appender's inline write, and
+    /// for the writer thread's write ahead of a step without the role.
+    var pendingWritableWithoutFsyncOrRollLocked: Bool {
+        configuration.fsync != .always && syncTarget <= durablePositionStorage && pendingStaysInCurrentSegmentLocked
     }
 
     /// Whether everything queued goes to the segment written last (writing

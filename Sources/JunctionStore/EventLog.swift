@@ -90,10 +90,11 @@ public final class EventLog: @unchecked Sendable { // all mutable state below is
     /// start until it is sealed.
     var segmentsToSeal: [LogSegment] = []
     /// The writing role: set while one thread (the writer thread, or an
-    /// appender writing its own small append) writes, or fsyncs under
-    /// `always`. Only the holder uses `currentSegment` and the writing
-    /// buffers outside the lock; `dirty` and `lastSync` are only used under
-    /// the lock (the fsyncs without the role set them too).
+    /// appender writing its own small append) writes, and fsyncs what it
+    /// wrote (under `always`, or for a `sync()`). Only the holder uses
+    /// `currentSegment` and the writing buffers outside the lock; `dirty`
+    /// and `lastSync` are only used under the lock (the fsyncs without the
+    /// role set them too).
     var writing = false
     var writingThread: pthread_t?
     /// The writer thread waits for an appender to give the role back.
