@@ -30,28 +30,18 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     enum PendingPublish {
+        /// Every result (`publish`, `publishFuture`).
         case full(EventLoopPromise<[PublishResult]>)
-        case summary(EventLoopPromise<PublishAckSummary>)
-        /// One callback shared by many batches (`publishEncodedOnLoop`):
-        /// storing it costs no allocation per batch.
-        case callback(@Sendable (Result<PublishAckSummary, Error>) -> Void)
+        /// A summary (`publishEncoded`, `publishEncodedOnLoop`): a callback
+        /// that many batches may share, so storing it costs no allocation
+        /// per batch.
+        case summary(@Sendable (Result<PublishAckSummary, Error>) -> Void)
 
         func fail(_ error: JunctionClientError) {
             switch self {
             case .full(let p): p.fail(error)
-            case .summary(let p): p.fail(error)
-            case .callback(let c): c(.failure(error))
+            case .summary(let answer): answer(.failure(error))
             }
-        }
-
-        /// Answers a waiter that wants a summary; false for `.full`.
-        func answer(_ summary: PublishAckSummary) -> Bool {
-            switch self {
-            case .full: return false
-            case .summary(let p): p.succeed(summary)
-            case .callback(let c): c(.success(summary))
-            }
-            return true
         }
     }
 
@@ -248,12 +238,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         switch waiter {
         case .full(let promise):
             promise.succeed((0..<ack.n_results).map(result))
-        case .summary, .callback:
+        case .summary(let answer):
             var summary = PublishAckSummary(batchID: batchID, accepted: Int(ack.accepted), rejected: ack.n_results - Int(ack.accepted))
             if summary.rejected > 0, let i = (0..<ack.n_results).first(where: { ack.results[$0]!.pointee.code.rawValue != 0 }) {
                 summary.firstRejection = result(i)
             }
-            _ = waiter.answer(summary)
+            answer(.success(summary))
         }
     }
 
@@ -266,12 +256,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Answers a `.summary` or `.callback` waiter from a PublishAck by
+    /// Answers a `.summary` waiter from a PublishAck by
     /// scanning it, without decoding every result. Returns false when the
     /// frame is something else or the oldest waiter wants every result.
     private func handleAckSummary(_ body: ByteBuffer) -> Bool {
-        guard let (expected, waiter) = pending.first else { return false }
-        if case .full = waiter { return false }
+        guard case .summary(let answer)? = pending.first?.waiter, let expected = pending.first?.batchID else { return false }
         let outcome: (UInt64, Int, Int)? = body.withUnsafeReadableBytes { raw in
             // ServerFrame.publish_ack is field 2, length-delimited: tag 0x12.
             guard raw.count > 1, raw[0] == 0x12 else { return nil }
@@ -297,7 +286,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard let (batchID, accepted, rejected) = outcome else { return false }
         guard batchID == expected else { return false }  // the full path reports the mismatch
         pending.removeFirst()
-        return waiter.answer(PublishAckSummary(batchID: batchID, accepted: accepted, rejected: rejected))
+        answer(.success(PublishAckSummary(batchID: batchID, accepted: accepted, rejected: rejected)))
+        return true
     }
 
     /// Hands a Deliveries frame to an `.encoded` sink without decoding it.

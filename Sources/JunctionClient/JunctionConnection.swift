@@ -138,14 +138,17 @@ public final class JunctionConnection: Sendable {
 
     /// Sends an already-encoded PublishBatch frame (header included) whose
     /// batch id is `batchID`, and returns a summary of its ack. For tools
-    /// that encode batches themselves (the benchmark); `flush: false` lets
-    /// several frames leave in one write (call `flush()` after).
+    /// that encode batches themselves (from the connection's event loop,
+    /// ``publishEncodedOnLoop(_:firstBatchID:count:onAck:)`` saves a promise
+    /// and a task per batch); `flush: false` lets several frames leave in
+    /// one write (call `flush()` after).
     public func publishEncoded(_ frame: ByteBuffer, batchID: UInt64, flush: Bool = true) -> EventLoopFuture<PublishAckSummary> {
         let promise = channel.eventLoop.makePromise(of: PublishAckSummary.self)
         let handler = self.handler
         channel.eventLoop.execute {
-            handler.value.expectAck(batchID: batchID, .summary(promise))
-            if let error = handler.value.sendRaw(frame, flush: flush) { promise.fail(error) }
+            // On the loop no ack can be read between the write and the waiter.
+            if let error = handler.value.sendRaw(frame, flush: flush) { return promise.fail(error) }
+            handler.value.expectAck(batchID: batchID, .summary { promise.completeWith($0) })
         }
         return promise.futureResult
     }
@@ -198,7 +201,7 @@ public final class JunctionConnection: Sendable {
             for _ in 0..<count { onAck(.failure(error)) }
             return
         }
-        for i in 0..<UInt64(count) { handler.expectAck(batchID: firstBatchID + i, .callback(onAck)) }
+        for i in 0..<UInt64(count) { handler.expectAck(batchID: firstBatchID + i, .summary(onAck)) }
     }
 
     /// The channel's allocator, for encoding frames.
